@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
+      message: `must start with ${protocols.join(' or ')}//`,
+    })
+    .optional();
+
+const schema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  AULA_DATA_DIR: z.string().min(1).default('./data'),
+  AULA_STORAGE_DIR: z.string().min(1).optional(),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  AULA_DB_POOL_MAX: positiveInt.default(10),
+  AULA_EMBEDDED_PG_PORT: port.default(0),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  AULA_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits, _ : . - only').default('aula'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AULA_SHUTDOWN_TIMEOUT_MS: positiveInt.default(5000),
+});
+
+/** Every setting of Aula, parsed from the environment once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  storageDir: string;
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  embeddedPgPort: number;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+}
+
+/** A configuration error that names the offending variables. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.AULA_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    storageDir: path.resolve(e.AULA_STORAGE_DIR ?? path.join(dataDir, 'files')),
+    databaseUrl: e.DATABASE_URL,
+    dbPoolMax: e.AULA_DB_POOL_MAX,
+    embeddedPgPort: e.AULA_EMBEDDED_PG_PORT,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.AULA_REDIS_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.AULA_SHUTDOWN_TIMEOUT_MS,
+  };
+}

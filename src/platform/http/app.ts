@@ -1,0 +1,55 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from '../logger.ts';
+import { httpDuration } from '../metrics.ts';
+import { installErrorHandlers } from './errors.ts';
+import { requestIdFor } from './request-id.ts';
+import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
+
+/** What the HTTP layer needs from the process. */
+export interface AppOptions {
+  log: Logger;
+  readiness: ReadinessCheck[];
+  /** Registers each module's routes; called inside the app before it is ready. */
+  register?: (app: FastifyInstance) => Promise<void>;
+  trustProxy?: boolean;
+  bodyLimitBytes?: number;
+}
+
+/** Builds the Fastify app: error format, request ids, metrics, OpenAPI, system and module routes. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.log,
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  installErrorHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Aula API', version: '0.1.0', description: 'Self-hosted platform for university courses' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerSystemRoutes(app, opts.readiness);
+  if (opts.register) await opts.register(app);
+  await app.ready();
+  return app;
+}

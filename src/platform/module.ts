@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import type { MigrationSource } from './db/migrate.ts';
+import type { Logger } from './logger.ts';
+import type { QueueBackend } from './queue/backend.ts';
+import type { QueueName } from './queue/definitions.ts';
+import type { JobHandler } from './queue/worker.ts';
+import type { Storage } from './storage/storage.ts';
+
+/** What a module gets from the platform: nothing else crosses into it. */
+export interface ModuleContext {
+  config: Config;
+  log: Logger;
+  pool: pg.Pool;
+  queues: QueueBackend;
+  storage: Storage;
+}
+
+/** The job handlers a module provides, by queue. */
+export type ModuleHandlers = { [N in QueueName]?: (ctx: ModuleContext) => JobHandler<N> };
+
+/** A service of Aula: its schema and migrations, its routes, its queue handlers. */
+export interface AulaModule {
+  name: string;
+  migrations?: MigrationSource;
+  routes?(app: FastifyInstance, ctx: ModuleContext): Promise<void>;
+  handlers?: ModuleHandlers;
+}

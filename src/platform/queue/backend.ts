@@ -1,0 +1,146 @@
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import {
+  createPostgresBackend,
+  createRedisBackend,
+  runMigrations as runBullMigrations,
+  withBackend,
+  type IQueueBackend,
+  type Job,
+  type Queue,
+  type Worker,
+} from 'bullmq';
+import type { Logger } from '../logger.ts';
+import { addQueueCountSource } from '../metrics.ts';
+import { QUEUES, type QueueName, type QueuePayloads } from './definitions.ts';
+
+/** A BullMQ queue carrying the payload of queue N, on either backend. */
+export type AulaQueue<N extends QueueName> = Queue<
+  QueuePayloads[N], unknown, string, QueuePayloads[N], unknown, string, IQueueBackend, unknown
+>;
+/** A BullMQ job of queue N. */
+export type AulaJob<N extends QueueName> = Job<QueuePayloads[N], unknown, string>;
+/** A BullMQ worker on queue N. */
+export type AulaWorker<N extends QueueName> = Worker<QueuePayloads[N], unknown, string, IQueueBackend>;
+/** BullMQ's processor signature for queue N. */
+export type BullProcessor<N extends QueueName> = (job: AulaJob<N>, token?: string, signal?: AbortSignal) => Promise<unknown>;
+
+/** Which store BullMQ runs on. */
+export type BackendKind = 'postgres' | 'redis';
+
+/** Makes queues and workers on the configured backend; one per process. */
+export interface QueueBackend {
+  readonly kind: BackendKind;
+  /** The queue object for a name (one shared instance per name). */
+  queue<N extends QueueName>(name: N): AulaQueue<N>;
+  /** A raw BullMQ worker; use startWorker() for Aula's timeouts, metrics and shutdown. */
+  bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, concurrency: number): AulaWorker<N>;
+  /** BullMQ's own schema migrations (PostgreSQL backend only), on a dedicated session. */
+  migrate(client: pg.PoolClient): Promise<void>;
+  /** Throws unless the backend answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function jobDefaults(name: QueueName) {
+  const spec = QUEUES[name];
+  return {
+    attempts: spec.attempts,
+    backoff: { type: spec.backoff.type, delay: spec.backoff.delayMs },
+    removeOnComplete: { count: spec.keepCompleted.count, age: spec.keepCompleted.ageSeconds },
+    removeOnFail: { count: spec.keepFailed.count, age: spec.keepFailed.ageSeconds },
+  };
+}
+
+interface Classes {
+  Queue: new (name: string, opts: { connection: never; defaultJobOptions: object; prefix?: string }) => unknown;
+  Worker: new (name: string, processor: unknown, opts: { connection: never; concurrency: number; prefix?: string }) => unknown;
+}
+
+function build(
+  kind: BackendKind,
+  classes: Classes,
+  connection: () => unknown,
+  prefix: string | undefined,
+  extra: Pick<QueueBackend, 'migrate' | 'ping'> & { closeConnections(): Promise<void> },
+  log: Logger,
+): QueueBackend {
+  const queues = new Map<QueueName, AulaQueue<QueueName>>();
+  const workers = new Set<AulaWorker<QueueName>>();
+  const unregister = addQueueCountSource(async () => {
+    const rows: Array<{ queue: string; state: string; count: number }> = [];
+    for (const [name, queue] of queues) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed', 'completed', 'prioritized');
+      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
+    }
+    return rows;
+  });
+  return {
+    kind,
+    queue<N extends QueueName>(name: N): AulaQueue<N> {
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = new classes.Queue(name, {
+          connection: connection() as never,
+          defaultJobOptions: jobDefaults(name),
+          ...(prefix ? { prefix } : {}),
+        }) as AulaQueue<QueueName>;
+        queue.on('error', (error: Error) => log.warn({ queue: name, err: error.message }, 'queue error'));
+        queues.set(name, queue);
+      }
+      return queue as unknown as AulaQueue<N>;
+    },
+    bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, concurrency: number): AulaWorker<N> {
+      const worker = new classes.Worker(name, processor, {
+        connection: connection() as never,
+        concurrency,
+        ...(prefix ? { prefix } : {}),
+      }) as AulaWorker<N>;
+      worker.on('error', (error: Error) => log.warn({ queue: name, err: error.message }, 'worker error'));
+      workers.add(worker as unknown as AulaWorker<QueueName>);
+      worker.on('closed', () => workers.delete(worker as unknown as AulaWorker<QueueName>));
+      return worker;
+    },
+    migrate: extra.migrate,
+    ping: extra.ping,
+    async close() {
+      unregister();
+      await Promise.all([...workers].map((w) => w.close(true)));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      queues.clear();
+      await extra.closeConnections();
+    },
+  };
+}
+
+/** BullMQ on PostgreSQL, in schema `bullmq` of the same database, with its own pool. */
+export function createPostgresQueueBackend(databaseUrl: string, log: Logger, poolMax = 20): QueueBackend {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax, options: '-c search_path=bullmq' });
+  pool.on('error', (error) => log.warn({ err: error.message }, 'idle queue connection error'));
+  return build('postgres', withBackend(createPostgresBackend) as unknown as Classes, () => pool, undefined, {
+    migrate: async (client) => void (await runBullMigrations(client)),
+    ping: async () => void (await pool.query('SELECT 1 FROM migration LIMIT 1')),
+    closeConnections: () => pool.end(),
+  }, log);
+}
+
+/** BullMQ on Redis under a key prefix; workers get their own blocking connections from BullMQ. */
+export function createRedisQueueBackend(redisUrl: string, prefix: string, log: Logger): QueueBackend {
+  const shared = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  shared.on('error', (error: Error) => log.warn({ err: error.message }, 'redis error'));
+  return build('redis', withBackend(createRedisBackend) as unknown as Classes, () => shared, prefix, {
+    migrate: async () => undefined,
+    ping: async () => void (await shared.ping()),
+    closeConnections: async () => void (await shared.quit().catch(() => shared.disconnect())),
+  }, log);
+}
+
+/** Picks the backend from configuration: Redis when a URL is given, else PostgreSQL. */
+export function createQueueBackend(
+  opts: { databaseUrl: string; redisUrl?: string | undefined; redisPrefix: string },
+  log: Logger,
+): QueueBackend {
+  return opts.redisUrl
+    ? createRedisQueueBackend(opts.redisUrl, opts.redisPrefix, log)
+    : createPostgresQueueBackend(opts.databaseUrl, log);
+}

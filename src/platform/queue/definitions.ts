@@ -1,0 +1,41 @@
+/** Attempts, backoff, timeout, concurrency and retention of one queue. */
+export interface QueueSpec {
+  attempts: number;
+  backoff: { type: 'exponential' | 'fixed'; delayMs: number };
+  /** A job running longer than this is aborted and counts as a failed attempt. */
+  timeoutMs: number;
+  /** Jobs one worker process runs at once on this queue. */
+  concurrency: number;
+  /** Finished jobs kept for inspection: at most this many, for at most this long. */
+  keepCompleted: { count: number; ageSeconds: number };
+  keepFailed: { count: number; ageSeconds: number };
+}
+
+/** The payload of every queue, by queue name. Add a queue here and in QUEUES. */
+export interface QueuePayloads {
+  /** Diagnostics: a job that does nothing; used by the queue benchmark and self-checks. */
+  'platform.noop': { seq: number };
+}
+
+/** Name of a queue Aula knows. */
+export type QueueName = keyof QueuePayloads;
+
+/** The one table of queue settings; a queue missing here is a compile error. */
+export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
+  'platform.noop': {
+    attempts: 3,
+    backoff: { type: 'exponential', delayMs: 500 },
+    timeoutMs: 30_000,
+    concurrency: 8,
+    keepCompleted: { count: 1000, ageSeconds: 3600 },
+    keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
+};
+
+/** Every queue name, for `aula worker` and the metrics. */
+export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+
+/** Narrows a string to a known queue name. */
+export function isQueueName(name: string): name is QueueName {
+  return Object.hasOwn(QUEUES, name);
+}

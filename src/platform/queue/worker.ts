@@ -1,0 +1,86 @@
+import { WaitingError } from 'bullmq';
+import type { Logger } from '../logger.ts';
+import { jobDuration } from '../metrics.ts';
+import type { AulaJob, AulaWorker, QueueBackend } from './backend.ts';
+import { QUEUES, type QueueName } from './definitions.ts';
+
+/** Aula's job handler: the job, and a signal aborted on cancel, timeout or shutdown. */
+export type JobHandler<N extends QueueName> = (job: AulaJob<N>, signal: AbortSignal) => Promise<unknown>;
+
+/** Why a job's signal was aborted. */
+export type AbortReason = 'timeout' | 'shutdown' | 'cancelled';
+
+/** A running worker with Aula's graceful stop. */
+export interface RunningWorker {
+  readonly queue: QueueName;
+  /** Stops taking jobs, waits for running ones until the deadline, then puts the rest back in the queue. */
+  stop(deadlineMs: number): Promise<void>;
+}
+
+class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+}
+
+/**
+ * Starts a worker on `queue` with the concurrency, timeout and metrics from the
+ * queue table. Handlers must honour the signal they are given.
+ */
+export function startWorker<N extends QueueName>(
+  backend: QueueBackend,
+  queue: N,
+  handler: JobHandler<N>,
+  log: Logger,
+  opts: { concurrency?: number } = {},
+): RunningWorker {
+  const spec = QUEUES[queue];
+  let releasing = false;
+  const worker: AulaWorker<N> = backend.bullWorker(
+    queue,
+    async (job, token, bullSignal) => {
+      const started = process.hrtime.bigint();
+      const own = new AbortController();
+      const timer = setTimeout(() => own.abort('timeout' satisfies AbortReason), spec.timeoutMs);
+      const signal = bullSignal ? AbortSignal.any([bullSignal, own.signal]) : own.signal;
+      let outcome = 'completed';
+      try {
+        return await handler(job, signal);
+      } catch (error) {
+        if (releasing && token) {
+          // Shutdown deadline passed: hand the job back without spending an attempt.
+          outcome = 'released';
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        outcome = own.signal.aborted ? 'timeout' : 'failed';
+        if (own.signal.aborted) throw new JobTimeoutError(`job timed out after ${spec.timeoutMs} ms`);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        jobDuration.observe({ queue, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    },
+    opts.concurrency ?? spec.concurrency,
+  );
+  worker.on('failed', (job, error) =>
+    log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
+  );
+  return {
+    queue,
+    async stop(deadlineMs) {
+      const closing = worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), deadlineMs);
+      });
+      const result = await Promise.race([closing.then(() => 'done' as const), deadline]);
+      clearTimeout(timer);
+      if (result === 'done') return;
+      log.warn({ queue }, 'shutdown deadline reached: releasing running jobs back to the queue');
+      releasing = true;
+      worker.cancelAllJobs('shutdown' satisfies AbortReason);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([closing, grace]);
+      await worker.close(true);
+    },
+  };
+}

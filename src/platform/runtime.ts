@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Config } from './config.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import { runMigrations } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
+import { buildApp } from './http/app.ts';
+import type { Logger } from './logger.ts';
+import type { AulaModule, ModuleContext } from './module.ts';
+import { registerProcess, type ProcessRegistration } from './process-registry.ts';
+import { createQueueBackend, type QueueBackend } from './queue/backend.ts';
+import { QUEUE_NAMES, type QueueName } from './queue/definitions.ts';
+import { startWorker, type JobHandler, type RunningWorker } from './queue/worker.ts';
+import { LocalStorage } from './storage/local.ts';
+import { platformModule } from './platform-module.ts';
+import { MODULES } from '../modules/index.ts';
+
+/** The platform itself and every service module. */
+export const ALL_MODULES: AulaModule[] = [platformModule, ...MODULES];
+
+/** What to run in this process. */
+export interface RuntimeOptions {
+  role: 'start' | 'worker' | 'migrate';
+  /** Modules whose routes this process serves. Migrations and job handlers come from all modules. */
+  modules: AulaModule[];
+  http: boolean;
+  /** Queues this process consumes; empty for none. */
+  queues: QueueName[];
+}
+
+/** A started process; stop() shuts it down in order and never throws. */
+export interface Runtime {
+  app: FastifyInstance | undefined;
+  databaseUrl: string;
+  pool: pg.Pool;
+  queues: QueueBackend;
+  stop(): Promise<void>;
+}
+
+/** Brings the database up, migrates, then starts the HTTP API and the workers asked for. */
+export async function startRuntime(config: Config, options: RuntimeOptions, log: Logger): Promise<Runtime> {
+  const cleanups: Array<[string, () => Promise<void>]> = [];
+  const stop = async () => {
+    for (const [what, cleanup] of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error({ err: error instanceof Error ? error.message : String(error), what }, 'shutdown step failed');
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+      cleanups.push(['embedded postgres', embedded.stop]);
+    }
+    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    const pool = createPool(databaseUrl, config.dbPoolMax, log);
+    cleanups.push(['database pool', () => pool.end()]);
+    const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }, log);
+    cleanups.push(['queue backend', () => queues.close()]);
+    log.info({ queueBackend: queues.kind, embeddedDatabase: Boolean(embedded) }, 'backends chosen');
+
+    let migrated = false;
+    await runMigrations(pool, ALL_MODULES.flatMap((m) => (m.migrations ? [m.migrations] : [])), log, queues.migrate);
+    migrated = true;
+    if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, stop };
+
+    const registration: ProcessRegistration = await registerProcess(pool, {
+      role: options.role,
+      modules: options.modules.map((m) => m.name),
+      queues: options.queues,
+    }, log);
+    cleanups.push(['process registry', registration.stop]);
+
+    for (const name of QUEUE_NAMES) queues.queue(name); // so /metrics reports every queue's counts
+    const ctx: ModuleContext = { config, log, pool, queues, storage: new LocalStorage(config.storageDir) };
+    let app: FastifyInstance | undefined;
+    if (options.http) {
+      app = await buildApp({
+        log,
+        readiness: [
+          { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
+          { name: 'queue', check: () => queues.ping() },
+          { name: 'migrations', check: async () => { if (!migrated) throw new Error('pending'); } },
+        ],
+        register: async (instance) => {
+          for (const module of options.modules) await module.routes?.(instance, ctx);
+        },
+      });
+      await app.listen({ port: config.port, host: config.host });
+      const server = app;
+      cleanups.push(['http server', () => server.close()]);
+    }
+
+    const workers: RunningWorker[] = [];
+    for (const queue of options.queues) {
+      const owner = ALL_MODULES.find((m) => m.handlers?.[queue]);
+      const makeHandler = owner?.handlers?.[queue] as ((c: ModuleContext) => JobHandler<typeof queue>) | undefined;
+      if (!makeHandler) throw new Error(`no module handles queue ${queue}`);
+      workers.push(startWorker(queues, queue, makeHandler(ctx), log));
+    }
+    if (workers.length > 0) {
+      cleanups.push(['workers', async () => void (await Promise.all(workers.map((w) => w.stop(config.shutdownTimeoutMs))))]);
+      log.info({ queues: options.queues }, 'workers started');
+    }
+    return { app, databaseUrl, pool, queues, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertValidKey, InvalidKeyError, ObjectNotFoundError, type ByteRange, type ObjectInfo, type Storage } from './storage.ts';
+
+/** Thrown by put() when the body is larger than maxBytes; nothing is kept. */
+export class ObjectTooLargeError extends Error {
+  override name = 'ObjectTooLargeError';
+}
+
+function byteLimit(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      done(seen > maxBytes ? new ObjectTooLargeError(`object exceeds ${maxBytes} bytes`) : null, chunk);
+    },
+  });
+}
+
+/** Storage in a local directory; writes go to a temporary file renamed into place. */
+export class LocalStorage implements Storage {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    const full = path.resolve(this.root, key);
+    if (!full.startsWith(this.root + path.sep)) throw new InvalidKeyError(`invalid storage key: ${JSON.stringify(key)}`);
+    return full;
+  }
+
+  async put(key: string, body: Readable, opts: { maxBytes?: number } = {}): Promise<ObjectInfo> {
+    const target = this.pathOf(key);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const temp = path.join(path.dirname(target), `.tmp-${randomUUID()}`);
+    try {
+      const out = fs.createWriteStream(temp, { flags: 'wx' });
+      if (opts.maxBytes === undefined) await pipeline(body, out);
+      else await pipeline(body, byteLimit(opts.maxBytes), out);
+      await fsp.rename(temp, target);
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw error;
+    }
+    const info = await this.stat(key);
+    if (!info) throw new ObjectNotFoundError(key);
+    return info;
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const file = this.pathOf(key);
+    const handle = await fsp.open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' || error.code === 'EISDIR' ? new ObjectNotFoundError(key) : error;
+    });
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const s = await fsp.stat(this.pathOf(key));
+      return s.isFile() ? { key, size: s.size, modifiedAt: s.mtime } : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fsp.rm(this.pathOf(key), { force: true });
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    assertValidKey(prefix, true);
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const dir = base ? path.join(this.root, base) : this.root;
+    const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const found: ObjectInfo[] = [];
+    for (const entry of entries) {
+      if (!entry.isFile() || entry.name.startsWith('.tmp-')) continue;
+      const key = path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+      if (!key.startsWith(prefix)) continue;
+      const info = await this.stat(key);
+      if (info) found.push(info);
+    }
+    return found.sort((a, b) => a.key.localeCompare(b.key));
+  }
+}
