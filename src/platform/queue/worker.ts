@@ -30,16 +30,17 @@ export function startWorker<N extends QueueName>(
   queue: N,
   handler: JobHandler<N>,
   log: Logger,
-  opts: { concurrency?: number } = {},
+  opts: { concurrency?: number; timeoutMs?: number } = {},
 ): RunningWorker {
   const spec = QUEUES[queue];
+  const timeoutMs = opts.timeoutMs ?? spec.timeoutMs;
   let releasing = false;
   const worker: AulaWorker<N> = backend.bullWorker(
     queue,
     async (job, token, bullSignal) => {
       const started = process.hrtime.bigint();
       const own = new AbortController();
-      const timer = setTimeout(() => own.abort('timeout' satisfies AbortReason), spec.timeoutMs);
+      const timer = setTimeout(() => own.abort('timeout' satisfies AbortReason), timeoutMs);
       const signal = bullSignal ? AbortSignal.any([bullSignal, own.signal]) : own.signal;
       let outcome = 'completed';
       try {
@@ -52,7 +53,7 @@ export function startWorker<N extends QueueName>(
           throw new WaitingError();
         }
         outcome = own.signal.aborted ? 'timeout' : 'failed';
-        if (own.signal.aborted) throw new JobTimeoutError(`job timed out after ${spec.timeoutMs} ms`);
+        if (own.signal.aborted) throw new JobTimeoutError(`job timed out after ${timeoutMs} ms`);
         throw error;
       } finally {
         clearTimeout(timer);
