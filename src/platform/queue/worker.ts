@@ -39,9 +39,9 @@ export function startWorker<N extends QueueName>(
     queue,
     async (job, token, bullSignal) => {
       const started = process.hrtime.bigint();
-      const own = new AbortController();
-      const timer = setTimeout(() => own.abort('timeout' satisfies AbortReason), timeoutMs);
-      const signal = bullSignal ? AbortSignal.any([bullSignal, own.signal]) : own.signal;
+      // BullMQ aborts this signal on cancelJob(); the timeout goes through the same path.
+      const signal = bullSignal ?? new AbortController().signal;
+      const timer = setTimeout(() => worker.cancelJob(job.id!, 'timeout' satisfies AbortReason), timeoutMs);
       let outcome = 'completed';
       try {
         return await handler(job, signal);
@@ -52,8 +52,11 @@ export function startWorker<N extends QueueName>(
           await job.moveToWait(token);
           throw new WaitingError();
         }
-        outcome = own.signal.aborted ? 'timeout' : 'failed';
-        if (own.signal.aborted) throw new JobTimeoutError(`job timed out after ${timeoutMs} ms`);
+        if (signal.aborted && signal.reason === 'timeout') {
+          outcome = 'timeout';
+          throw new JobTimeoutError(`job timed out after ${timeoutMs} ms`);
+        }
+        outcome = 'failed';
         throw error;
       } finally {
         clearTimeout(timer);

@@ -1,0 +1,21 @@
+import os from 'node:os';
+import { queueOverhead } from './queue-overhead.ts';
+import { formatTable, type BenchRow } from './table.ts';
+
+const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
+  'queue-overhead': queueOverhead,
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark: ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+  process.exit(2);
+}
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+process.stdout.write(`machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}\n\n`);
+for (const name of asked.length > 0 ? asked : Object.keys(BENCHMARKS)) {
+  const rows = await BENCHMARKS[name]!();
+  process.stdout.write(`## ${name}\n\n${formatTable(rows)}\n\n`);
+}
+process.exit(0);
