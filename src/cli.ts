@@ -2,12 +2,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './platform/queue/definitions.ts';
+import type { AulaModule } from './platform/module.ts';
 import { ALL_MODULES, startRuntime, type Runtime, type RuntimeOptions } from './platform/runtime.ts';
 
 const USAGE = `usage:
   aula start [--modules a,b] [--no-workers]   API and workers (all modules by default)
   aula worker [--queues q1,q2]                  workers only (all queues by default)
   aula migrate                                  apply migrations, then exit
+  aula admin create --email E --password P      create the first admin (or make E an admin)
+  aula <module> <command> [--flag value…]       a module's operator command, e.g.
+                                                aula identity rebuild-read-model
 modules: ${ALL_MODULES.map((m) => m.name).join(', ')}
 queues:  ${QUEUE_NAMES.join(', ')}`;
 
@@ -15,6 +19,26 @@ class UsageError extends Error {}
 
 function list(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** A module's operator command and its `--flag value` pairs. */
+interface CommandPlan {
+  module: AulaModule;
+  command: string;
+  flags: Record<string, string>;
+}
+
+function commandFor(argv: string[]): CommandPlan | undefined {
+  const [first, second, ...rest] = argv;
+  const [moduleName, command] = first === 'admin' && second === 'create' ? ['identity', 'create-admin'] : [first, second];
+  const module = ALL_MODULES.find((m) => m.name === moduleName);
+  if (!module || !command) return undefined;
+  if (!module.commands?.[command]) {
+    throw new UsageError(`module ${module.name} has no command ${command}; it has: ${Object.keys(module.commands ?? {}).join(', ') || 'none'}`);
+  }
+  const { values } = parseArgs({ args: rest, strict: false });
+  const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+  return { module, command, flags };
 }
 
 function planFor(argv: string[]): RuntimeOptions {
@@ -73,8 +97,10 @@ function handleSignals(runtime: Runtime, log: Logger): void {
 async function main(): Promise<void> {
   let plan: RuntimeOptions;
   let config;
+  let moduleCommand: CommandPlan | undefined;
   try {
-    plan = planFor(process.argv.slice(2));
+    moduleCommand = commandFor(process.argv.slice(2));
+    plan = moduleCommand ? { role: 'command', modules: [], http: false, queues: [] } : planFor(process.argv.slice(2));
     config = loadConfig();
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -86,6 +112,14 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, { role: plan.role });
   try {
     const runtime = await startRuntime(config, plan, log);
+    if (moduleCommand) {
+      try {
+        process.stdout.write(`${await moduleCommand.module.commands![moduleCommand.command]!(runtime.ctx!, moduleCommand.flags)}\n`);
+      } finally {
+        await runtime.stop();
+      }
+      return;
+    }
     if (plan.role === 'migrate') {
       await runtime.stop();
       log.info('migrations applied');
@@ -94,7 +128,9 @@ async function main(): Promise<void> {
     handleSignals(runtime, log);
     log.info({ port: plan.http ? config.port : undefined, queues: plan.queues }, 'Aula is ready');
   } catch (error) {
-    log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'could not start');
+    const message = error instanceof Error ? error.message : String(error);
+    log.fatal({ err: message }, moduleCommand ? 'command failed' : 'could not start');
+    process.stderr.write(`aula: ${message}\n`);
     process.exitCode = 1;
   }
 }

@@ -26,6 +26,9 @@ export async function startTestApp(opts: { queues?: QueueName[]; env?: Record<st
     LOG_LEVEL: 'silent',
     AULA_DATA_DIR: dataDir,
     DATABASE_URL: db.url,
+    // Tests sign up and log in far more than a person would; the rate-limit test sets its own.
+    AULA_SIGNUP_RATE_LIMIT: '100000',
+    AULA_LOGIN_RATE_LIMIT: '100000',
     ...opts.env,
   });
   const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: opts.queues ?? [] }, createLogger('silent'));

@@ -1,4 +1,5 @@
 import type { AulaModule } from '../platform/module.ts';
+import { identityModule } from './identity/index.ts';
 
 /** Every service module, in migration order. */
-export const MODULES: AulaModule[] = [];
+export const MODULES: AulaModule[] = [identityModule];

@@ -24,6 +24,18 @@ const schema = z.object({
   AULA_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits, _ : . - only').default('aula'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AULA_SHUTDOWN_TIMEOUT_MS: positiveInt.default(5000),
+  AULA_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AULA_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+  AULA_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+  AULA_LOGIN_RATE_LIMIT: positiveInt.default(10),
+  AULA_SIGNUP_RATE_LIMIT: positiveInt.default(5),
+  AULA_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  AULA_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, or a comma-separated list of proxy addresses/CIDRs')
+    .default('false'),
+  AULA_ADMIN_EMAIL: z.string().email().optional(),
+  AULA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 });
 
 /** Every setting of Aula, parsed from the environment once at start-up. */
@@ -39,6 +51,14 @@ export interface Config {
   redisPrefix: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /** Unset: generated into the data directory on first start. */
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  rateLimits: { loginPerWindow: number; signupPerWindow: number; windowSeconds: number };
+  /** Fastify's trustProxy: false, true, or the proxies' addresses/CIDRs. */
+  trustProxy: boolean | string;
+  bootstrapAdmin: { email: string; password: string } | undefined;
 }
 
 /** A configuration error that names the offending variables. */
@@ -73,5 +93,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.AULA_REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.AULA_SHUTDOWN_TIMEOUT_MS,
+    jwtSecret: e.AULA_JWT_SECRET,
+    accessTokenTtlSeconds: e.AULA_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: e.AULA_REFRESH_TOKEN_TTL_DAYS,
+    rateLimits: {
+      loginPerWindow: e.AULA_LOGIN_RATE_LIMIT,
+      signupPerWindow: e.AULA_SIGNUP_RATE_LIMIT,
+      windowSeconds: e.AULA_RATE_LIMIT_WINDOW_SECONDS,
+    },
+    trustProxy: parseTrustProxy(e.AULA_TRUST_PROXY),
+    bootstrapAdmin:
+      e.AULA_ADMIN_EMAIL && e.AULA_ADMIN_PASSWORD ? { email: e.AULA_ADMIN_EMAIL, password: e.AULA_ADMIN_PASSWORD } : undefined,
   };
+}
+
+function parseTrustProxy(value: string): boolean | string {
+  return value === 'true' ? true : value === 'false' ? false : value;
 }

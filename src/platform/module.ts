@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import type { AuthGuards } from './auth/guards.ts';
 import type { Config } from './config.ts';
 import type { MigrationSource } from './db/migrate.ts';
 import type { Logger } from './logger.ts';
@@ -15,6 +16,9 @@ export interface ModuleContext {
   pool: pg.Pool;
   queues: QueueBackend;
   storage: Storage;
+  /** Verifies Bearer tokens; identity signs them with the same secret. */
+  auth: AuthGuards;
+  jwtSecret: Uint8Array;
 }
 
 /** The job handlers a module provides, by queue. */
@@ -26,4 +30,11 @@ export interface AulaModule {
   migrations?: MigrationSource;
   routes?(app: FastifyInstance, ctx: ModuleContext): Promise<void>;
   handlers?: ModuleHandlers;
+  /** Runs once in every API and worker process after migrations (e.g. bootstrap data). */
+  onStart?(ctx: ModuleContext): Promise<void>;
+  /** Operator commands, run as `aula <module> <command> [--flag value…]`. */
+  commands?: Record<string, ModuleCommand>;
 }
+
+/** An operator command: gets the context and the `--flag value` pairs; returns what to print. */
+export type ModuleCommand = (ctx: ModuleContext, flags: Record<string, string>) => Promise<string>;

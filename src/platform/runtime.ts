@@ -12,6 +12,8 @@ import { createQueueBackend, type QueueBackend } from './queue/backend.ts';
 import { QUEUE_NAMES, type QueueName } from './queue/definitions.ts';
 import { startWorker, type JobHandler, type RunningWorker } from './queue/worker.ts';
 import { LocalStorage } from './storage/local.ts';
+import { createGuards } from './auth/guards.ts';
+import { loadJwtSecret } from './auth/secret.ts';
 import { platformModule } from './platform-module.ts';
 import { MODULES } from '../modules/index.ts';
 
@@ -20,7 +22,7 @@ export const ALL_MODULES: AulaModule[] = [platformModule, ...MODULES];
 
 /** What to run in this process. */
 export interface RuntimeOptions {
-  role: 'start' | 'worker' | 'migrate';
+  role: 'start' | 'worker' | 'migrate' | 'command';
   /** Modules whose routes this process serves. Migrations and job handlers come from all modules. */
   modules: AulaModule[];
   http: boolean;
@@ -34,6 +36,8 @@ export interface Runtime {
   databaseUrl: string;
   pool: pg.Pool;
   queues: QueueBackend;
+  /** The modules' context; undefined for the migrate role. */
+  ctx: ModuleContext | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,7 +70,19 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     let migrated = false;
     await runMigrations(pool, ALL_MODULES.flatMap((m) => (m.migrations ? [m.migrations] : [])), log, queues.migrate);
     migrated = true;
-    if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, stop };
+    if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, ctx: undefined, stop };
+
+    const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
+    const ctx: ModuleContext = {
+      config,
+      log,
+      pool,
+      queues,
+      storage: new LocalStorage(config.storageDir),
+      auth: createGuards(jwtSecret),
+      jwtSecret,
+    };
+    if (options.role === 'command') return { app: undefined, databaseUrl, pool, queues, ctx, stop };
 
     const registration: ProcessRegistration = await registerProcess(pool, {
       role: options.role,
@@ -74,13 +90,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       queues: options.queues,
     }, log);
     cleanups.push(['process registry', registration.stop]);
+    for (const module of ALL_MODULES) await module.onStart?.(ctx);
 
     for (const name of QUEUE_NAMES) queues.queue(name); // so /metrics reports every queue's counts
-    const ctx: ModuleContext = { config, log, pool, queues, storage: new LocalStorage(config.storageDir) };
     let app: FastifyInstance | undefined;
     if (options.http) {
       app = await buildApp({
         log,
+        trustProxy: config.trustProxy,
         readiness: [
           { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'queue', check: () => queues.ping() },
@@ -106,7 +123,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       cleanups.push(['workers', async () => void (await Promise.all(workers.map((w) => w.stop(config.shutdownTimeoutMs))))]);
       log.info({ queues: options.queues }, 'workers started');
     }
-    return { app, databaseUrl, pool, queues, stop };
+    return { app, databaseUrl, pool, queues, ctx, stop };
   } catch (error) {
     await stop();
     throw error;

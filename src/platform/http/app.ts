@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../logger.ts';
 import { httpDuration } from '../metrics.ts';
 import { installErrorHandlers } from './errors.ts';
+import { decorateUser } from '../auth/guards.ts';
 import { requestIdFor } from './request-id.ts';
 import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
 
@@ -13,7 +14,7 @@ export interface AppOptions {
   readiness: ReadinessCheck[];
   /** Registers each module's routes; called inside the app before it is ready. */
   register?: (app: FastifyInstance) => Promise<void>;
-  trustProxy?: boolean;
+  trustProxy?: boolean | string;
   bodyLimitBytes?: number;
 }
 
@@ -38,6 +39,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     );
   });
   installErrorHandlers(app);
+  decorateUser(app);
 
   await app.register(swagger, {
     openapi: {

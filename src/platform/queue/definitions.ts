@@ -15,6 +15,8 @@ export interface QueueSpec {
 export interface QueuePayloads {
   /** Diagnostics: a job that does nothing; used by the queue benchmark and self-checks. */
   'platform.noop': { seq: number };
+  /** Identity: bring the user_directory read model up to date with the outbox. */
+  'identity.project': { reason: string };
 }
 
 /** Name of a queue Aula knows. */
@@ -28,6 +30,14 @@ export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
     timeoutMs: 30_000,
     concurrency: 8,
     keepCompleted: { count: 1000, ageSeconds: 3600 },
+    keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
+  'identity.project': {
+    attempts: 10,
+    backoff: { type: 'exponential', delayMs: 200 },
+    timeoutMs: 60_000,
+    concurrency: 1,
+    keepCompleted: { count: 100, ageSeconds: 600 },
     keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
   },
 };

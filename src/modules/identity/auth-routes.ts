@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../platform/http/errors.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import { installAuthLimiters } from './rate-limits.ts';
+import { errors, loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
+import type { Identity } from './service.ts';
+import { publicUser } from './users.ts';
+import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
+import { verifyPassword } from './passwords.ts';
+
+interface LoginBody {
+  username?: string;
+  email?: string;
+  password: string;
+}
+
+const BAD_LOGIN = () => new HttpError(401, 'invalid_credentials', 'the username, e-mail or password is not correct');
+
+/** Sign-up, log-in, refresh, log-out and the caller's own account, plus the older clients' paths. */
+export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleContext, identity: Identity): Promise<void> {
+  const limit = await installAuthLimiters(scope, ctx.config);
+  const { users, sessions } = identity;
+
+  const signup = async (body: Record<string, unknown>) => {
+    const parsed = parseSignup(body);
+    if ('problems' in parsed) throw new HttpError(400, 'validation_failed', 'the sign-up is invalid', parsed.problems);
+    const user = await users.register(parsed.value);
+    await identity.notifyProjector('user.registered');
+    return user;
+  };
+
+  scope.post<{ Body: Record<string, unknown> }>('/api/auth/signup', {
+    onRequest: limit.signupPerIp,
+    schema: { tags: ['auth'], summary: 'Create an account', body: signupBodySchema, response: { 201: userSchema, ...errors(400, 409, 429) } },
+  }, async (request, reply) => reply.status(201).send(publicUser(await signup(request.body ?? {}))));
+
+  scope.post<{ Body: Record<string, unknown> }>('/auth/signup', {
+    onRequest: limit.signupPerIp,
+    schema: {
+      tags: ['compatibility'],
+      summary: 'Create an account (older clients): also logs in',
+      body: signupBodySchema,
+      response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errors(400, 409, 429) },
+    },
+  }, async (request, reply) => {
+    const user = await signup(request.body ?? {});
+    return reply.status(201).send({ ...publicUser(user), ...(await sessions.start(user)), user: publicUser(user) });
+  });
+
+  const login = async (body: LoginBody) => {
+    const problems: FieldProblem[] = [];
+    if (body.username === undefined && body.email === undefined) problems.push({ field: 'username', message: 'give a username or an e-mail' });
+    if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'the log-in is invalid', problems);
+    const user = await users.findByLogin(body);
+    if (!(await verifyPassword(user?.passwordHash, body.password)) || !user) throw BAD_LOGIN();
+    return { ...(await sessions.start(user)), user: publicUser(user) };
+  };
+  for (const url of ['/api/auth/login', '/auth/login']) {
+    scope.post<{ Body: LoginBody }>(url, {
+      onRequest: limit.loginPerIp,
+      preHandler: limit.loginPerAccount,
+      schema: {
+        tags: url.startsWith('/api') ? ['auth'] : ['compatibility'],
+        summary: 'Log in with a username or e-mail and a password',
+        body: loginBodySchema,
+        response: { 200: loginResponseSchema, ...errors(400, 401, 429) },
+      },
+    }, async (request) => login(request.body));
+  }
+
+  scope.post<{ Body: { refreshToken: string } }>('/api/auth/refresh', {
+    schema: { tags: ['auth'], summary: 'Trade a refresh token for a new pair (the old one stops working)', body: refreshBodySchema, response: { 200: tokensSchema, ...errors(400, 401) } },
+  }, async (request) => sessions.rotate(request.body.refreshToken, async (id) => (await users.byId(id))?.role));
+
+  scope.post<{ Body: { refreshToken: string } }>('/api/auth/logout', {
+    schema: { tags: ['auth'], summary: 'End the session of this refresh token', body: refreshBodySchema, response: { 204: { type: 'null' }, ...errors(400) } },
+  }, async (request, reply) => {
+    await sessions.revoke(request.body.refreshToken);
+    return reply.status(204).send();
+  });
+
+  const bearer = [{ bearer: [] }];
+  scope.get('/api/auth/me', {
+    onRequest: ctx.auth.authenticate,
+    schema: { tags: ['auth'], summary: 'The caller’s account (always up to date)', security: bearer, response: { 200: userSchema, ...errors(401, 404) } },
+  }, async (request) => {
+    const user = await users.byId(request.user!.id);
+    if (!user) throw new HttpError(404, 'not_found', 'this account no longer exists');
+    return publicUser(user);
+  });
+
+  scope.patch<{ Body: { username?: string; email?: string } }>('/api/auth/me', {
+    onRequest: ctx.auth.authenticate,
+    schema: {
+      tags: ['auth'],
+      summary: 'Change the caller’s username or e-mail',
+      security: bearer,
+      body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { username: { type: 'string', maxLength: 256 }, email: { type: 'string', maxLength: 256 } } },
+      response: { 200: userSchema, ...errors(400, 401, 404, 409) },
+    },
+  }, async (request) => {
+    const { username, email } = request.body;
+    const problems: FieldProblem[] = [];
+    const usernameIssue = username === undefined ? undefined : usernameProblem(username);
+    const emailIssue = email === undefined ? undefined : emailProblem(email);
+    if (usernameIssue) problems.push({ field: 'username', message: usernameIssue });
+    if (emailIssue) problems.push({ field: 'email', message: emailIssue });
+    if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'the change is invalid', problems);
+    const user = await users.changeProfile(request.user!.id, { ...(username ? { username } : {}), ...(email ? { email: email.trim() } : {}) });
+    await identity.notifyProjector('user.profile_changed');
+    return publicUser(user);
+  });
+}
