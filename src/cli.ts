@@ -28,6 +28,19 @@ interface CommandPlan {
   flags: Record<string, string>;
 }
 
+/** Reads `--name value` and `--name=value` pairs (module commands declare no option table). */
+function flagPairs(args: string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(args[i]!);
+    if (!match) throw new UsageError(`unexpected argument: ${args[i]}`);
+    const value = match[2] ?? args[++i];
+    if (value === undefined) throw new UsageError(`--${match[1]} needs a value`);
+    flags[match[1]!] = value;
+  }
+  return flags;
+}
+
 function commandFor(argv: string[]): CommandPlan | undefined {
   const [first, second, ...rest] = argv;
   const [moduleName, command] = first === 'admin' && second === 'create' ? ['identity', 'create-admin'] : [first, second];
@@ -36,9 +49,7 @@ function commandFor(argv: string[]): CommandPlan | undefined {
   if (!module.commands?.[command]) {
     throw new UsageError(`module ${module.name} has no command ${command}; it has: ${Object.keys(module.commands ?? {}).join(', ') || 'none'}`);
   }
-  const { values } = parseArgs({ args: rest, strict: false });
-  const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
-  return { module, command, flags };
+  return { module, command, flags: flagPairs(rest) };
 }
 
 function planFor(argv: string[]): RuntimeOptions {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { installAuthLimiters } from './rate-limits.ts';
+import { createAuthLimiters } from './rate-limits.ts';
 import { errors, loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
 import type { Identity } from './service.ts';
 import { publicUser } from './users.ts';
@@ -18,7 +18,7 @@ const BAD_LOGIN = () => new HttpError(401, 'invalid_credentials', 'the username,
 
 /** Sign-up, log-in, refresh, log-out and the caller's own account, plus the older clients' paths. */
 export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleContext, identity: Identity): Promise<void> {
-  const limit = await installAuthLimiters(scope, ctx.config);
+  const limit = await createAuthLimiters(scope, ctx.pool, ctx.config);
   const { users, sessions } = identity;
 
   const signup = async (body: Record<string, unknown>) => {
