@@ -1,9 +1,11 @@
 import os from 'node:os';
+import { authLoad } from './auth-load.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { formatTable, type BenchRow } from './table.ts';
 
 const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'queue-overhead': queueOverhead,
+  'auth-load': authLoad,
 };
 
 const asked = process.argv.slice(2);
