@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
-import { runMigrations } from './db/migrate.ts';
+import { pendingMigrations, runMigrations } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { buildApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
@@ -67,9 +67,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     cleanups.push(['queue backend', () => queues.close()]);
     log.info({ queueBackend: queues.kind, embeddedDatabase: Boolean(embedded) }, 'backends chosen');
 
-    let migrated = false;
-    await runMigrations(pool, ALL_MODULES.flatMap((m) => (m.migrations ? [m.migrations] : [])), log, queues.migrate);
-    migrated = true;
+    const migrationSources = ALL_MODULES.flatMap((m) => (m.migrations ? [m.migrations] : []));
+    await runMigrations(pool, migrationSources, log, queues.migrate);
     if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, ctx: undefined, stop };
 
     const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
@@ -101,7 +100,13 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
         readiness: [
           { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'queue', check: () => queues.ping() },
-          { name: 'migrations', check: async () => { if (!migrated) throw new Error('pending'); } },
+          {
+            name: 'migrations',
+            check: async () => {
+              const pending = await pendingMigrations(pool, migrationSources);
+              if (pending > 0) throw new Error(`${pending} migrations pending`);
+            },
+          },
         ],
         register: async (instance) => {
           for (const module of options.modules) await module.routes?.(instance, ctx);

@@ -65,3 +65,15 @@ export async function runMigrations(
     client.release();
   }
 }
+
+/** How many of the given modules' migration files are not recorded as applied (0 when up to date). */
+export async function pendingMigrations(pool: pg.Pool, sources: MigrationSource[]): Promise<number> {
+  let pending = 0;
+  for (const source of sources) {
+    const files = (await fs.readdir(source.dir)).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, ''));
+    const applied = await pool.query<{ name: string }>(`SELECT name FROM "${source.schema}".kysely_migration`);
+    const names = new Set(applied.rows.map((row) => row.name));
+    pending += files.filter((file) => !names.has(file)).length;
+  }
+  return pending;
+}

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
 import { HttpError } from './errors.ts';
@@ -22,6 +23,22 @@ describe('the HTTP layer of a running Aula', () => {
     const response = await fetch(`${app.baseUrl}/ready`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok', migrations: 'ok' } });
+  });
+
+  it('/ready answers 503 and names the failing check when a migration is missing', async () => {
+    const client = new pg.Client({ connectionString: app.db.url });
+    await client.connect();
+    try {
+      const removed = await client.query("DELETE FROM platform.kysely_migration WHERE name = '001_processes' RETURNING *");
+      const response = await fetch(`${app.baseUrl}/ready`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'not ready', checks: { database: 'ok', queue: 'ok', migrations: 'failing' } });
+      const row = removed.rows[0];
+      await client.query('INSERT INTO platform.kysely_migration (name, timestamp) VALUES ($1, $2)', [row.name, row.timestamp]);
+      expect((await fetch(`${app.baseUrl}/ready`)).status).toBe(200);
+    } finally {
+      await client.end();
+    }
   });
 
   it('gives every response a request id, reusing a safe one from the caller', async () => {
