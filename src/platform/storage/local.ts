@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -40,12 +39,14 @@ export class LocalStorage implements Storage {
     const target = this.pathOf(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     const temp = path.join(path.dirname(target), `.tmp-${randomUUID()}`);
+    // Open before streaming: a source that fails at once must not race the file's creation.
+    const out = (await fsp.open(temp, 'wx')).createWriteStream();
     try {
-      const out = fs.createWriteStream(temp, { flags: 'wx' });
       if (opts.maxBytes === undefined) await pipeline(body, out);
       else await pipeline(body, byteLimit(opts.maxBytes), out);
       await fsp.rename(temp, target);
     } catch (error) {
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await fsp.rm(temp, { force: true });
       throw error;
     }
