@@ -8,6 +8,7 @@ import { createLogger } from '../src/platform/logger.ts';
 import { createQueueBackend } from '../src/platform/queue/backend.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { freePort, spawnAula, waitForOk, type AulaProcess } from './process.ts';
+import { waitUntil } from './wait.ts';
 
 const redisUrl = inject('redisUrl');
 
@@ -55,13 +56,13 @@ describe.each([
     const worker = spawnAula(['worker', '--queues', 'platform.noop'], env());
     procs.push(api, worker);
     await waitForOk(`http://127.0.0.1:${port}/ready`, 30_000, api);
-    await waitFor(() => worker.output().includes('Aula is ready'), 30_000);
+    await waitUntil(() => worker.output().includes('Aula is ready'), 30_000);
 
     const log = createLogger('silent');
     const queues = createQueueBackend({ databaseUrl: db.url, redisUrl: redis, redisPrefix: prefix }, log);
     try {
       const job = await queues.queue('platform.noop').add('noop', { seq: 42 });
-      await waitFor(async () => (await (await queues.queue('platform.noop').getJob(job.id!))?.getState()) === 'completed', 15_000);
+      await waitUntil(async () => (await (await queues.queue('platform.noop').getJob(job.id!))?.getState()) === 'completed', 15_000);
       expect((await queues.queue('platform.noop').getJob(job.id!))!.returnvalue).toEqual({ seq: 42 });
     } finally {
       await queues.close();
@@ -74,12 +75,3 @@ describe.each([
     expect(await api.exited).toBe(0);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { call } from '../../../test/http.ts';
+import { waitUntil } from '../../../test/wait.ts';
 import { startWorker } from '../../platform/queue/worker.ts';
 import { identityModule } from './index.ts';
 import { createIdentity } from './service.ts';
@@ -15,13 +16,6 @@ const directory = async () =>
   (await client.query('SELECT id, username, email, role, created_at, updated_at FROM identity.user_directory ORDER BY id')).rows;
 const commandSide = async () => (await client.query('SELECT id, username, email, role FROM identity.users ORDER BY id')).rows;
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 beforeAll(async () => {
   app = await startTestApp({ queues: [] }); // no projector running yet
@@ -45,8 +39,8 @@ describe('the user_directory read model', () => {
     const ctx = app.runtime.ctx!;
     const worker = startWorker(ctx.queues, 'identity.project', identityModule.handlers!['identity.project']!(ctx), ctx.log);
     try {
-      await until(async () => (await directory()).length === 5);
-      await until(async () => (await directory()).some((u) => u.username === `${users[0]!.username}renamed`));
+      await waitUntil(async () => (await directory()).length === 5);
+      await waitUntil(async () => (await directory()).some((u) => u.username === `${users[0]!.username}renamed`));
       const projected = (await directory()).map(({ id, username, email, role }) => ({ id, username, email, role }));
       expect(projected).toEqual(await commandSide());
       expect(await (await fetch(`${app.baseUrl}/metrics`)).text()).toMatch(/aula_identity_projection_lag_events 0/);

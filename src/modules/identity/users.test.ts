@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { call } from '../../../test/http.ts';
+import { waitUntil } from '../../../test/wait.ts';
 import { createAdmin } from './admin.ts';
 import { createIdentity } from './service.ts';
 import { signUpAndLogIn } from './test-helpers.ts';
@@ -8,13 +9,6 @@ import { signUpAndLogIn } from './test-helpers.ts';
 let app: TestApp;
 let adminToken: string;
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('read model did not catch up');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 beforeAll(async () => {
   app = await startTestApp({ queues: ['identity.project'] });
@@ -31,7 +25,7 @@ describe('user directory and roles', () => {
     expect((await call(app.baseUrl, 'GET', '/api/users')).status).toBe(401);
 
     for (let i = 0; i < 3; i++) await signUpAndLogIn(app.baseUrl, 'pager');
-    await until(async () => (await call(app.baseUrl, 'GET', '/api/users?q=PAGER', { token: adminToken })).body.total === 3);
+    await waitUntil(async () => (await call(app.baseUrl, 'GET', '/api/users?q=PAGER', { token: adminToken })).body.total === 3);
     const page1 = await call(app.baseUrl, 'GET', '/api/users?q=pager&pageSize=2', { token: adminToken });
     const page2 = await call(app.baseUrl, 'GET', '/api/users?q=pager&pageSize=2&page=2', { token: adminToken });
     expect(page1.body.data).toHaveLength(2);
@@ -50,7 +44,7 @@ describe('user directory and roles', () => {
     expect((await call(app.baseUrl, 'GET', '/api/users', { token: user.token })).status).toBe(403); // old token, old role
     const refreshed = await call(app.baseUrl, 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } });
     expect((await call(app.baseUrl, 'GET', '/api/users', { token: refreshed.body.token })).status).toBe(200);
-    await until(async () => (await call(app.baseUrl, 'GET', `/api/users/${user.id}`, { token: adminToken })).body?.role === 'teacher');
+    await waitUntil(async () => (await call(app.baseUrl, 'GET', `/api/users/${user.id}`, { token: adminToken })).body?.role === 'teacher');
   });
 
   it('role changes: 403 for non-admins, 400 for an unknown role, 404 for unknown or malformed ids', async () => {
