@@ -1,5 +1,9 @@
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+const DEFAULT_LOGO = fileURLToPath(new URL('../modules/media/assets/logo.png', import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -36,6 +40,21 @@ const schema = z.object({
     .default('false'),
   AULA_ADMIN_EMAIL: z.string().email().optional(),
   AULA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  AULA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  AULA_MAX_UPLOAD_MB: positiveInt.default(1024),
+  AULA_MEDIA_CONCURRENCY: positiveInt.default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
+  AULA_VIDEO_FIT: z.enum(['pad', 'crop']).default('pad'),
+  AULA_VIDEO_BUMPER_SECONDS: z.coerce.number().min(0.5).max(10).default(2),
+  AULA_VIDEO_MAX_SECONDS: z.coerce.number().min(2).max(3600).default(20),
+  AULA_VIDEO_LOGO: z.string().min(1).optional(),
+  FFMPEG_PATH: z.string().min(1).optional(),
+  FFPROBE_PATH: z.string().min(1).optional(),
+  AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
+  AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,\[\]-]*$/, 'a comma-separated list of host names').optional(),
+  AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
+}).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
+  path: ['AULA_VIDEO_MAX_SECONDS'],
+  message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
 });
 
 /** Every setting of Aula, parsed from the environment once at start-up. */
@@ -59,6 +78,22 @@ export interface Config {
   /** Fastify's trustProxy: false, true, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | string;
   bootstrapAdmin: { email: string; password: string } | undefined;
+  /** How long a worker holds a job before another may take it over (stalled-job recovery). */
+  jobLockMs: number;
+  media: {
+    maxUploadBytes: number;
+    concurrency: number;
+    fit: 'pad' | 'crop';
+    bumperSeconds: number;
+    maxSeconds: number;
+    logo: string;
+    ffmpegPath: string | undefined;
+    ffprobePath: string | undefined;
+    importTimeoutMs: number;
+    /** Hosts that URL imports may reach even on private addresses (meant for tests only). */
+    importAllowHosts: string[];
+    linkTtlSeconds: number;
+  };
 }
 
 /** A configuration error that names the offending variables. */
@@ -104,6 +139,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.AULA_TRUST_PROXY),
     bootstrapAdmin:
       e.AULA_ADMIN_EMAIL && e.AULA_ADMIN_PASSWORD ? { email: e.AULA_ADMIN_EMAIL, password: e.AULA_ADMIN_PASSWORD } : undefined,
+    jobLockMs: e.AULA_JOB_LOCK_MS,
+    media: {
+      maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
+      concurrency: e.AULA_MEDIA_CONCURRENCY,
+      fit: e.AULA_VIDEO_FIT,
+      bumperSeconds: e.AULA_VIDEO_BUMPER_SECONDS,
+      maxSeconds: e.AULA_VIDEO_MAX_SECONDS,
+      logo: path.resolve(e.AULA_VIDEO_LOGO ?? DEFAULT_LOGO),
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+      importTimeoutMs: e.AULA_MEDIA_IMPORT_TIMEOUT_SECONDS * 1000,
+      importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      linkTtlSeconds: e.AULA_MEDIA_LINK_TTL_SECONDS,
+    },
   };
 }
 

@@ -14,6 +14,8 @@ export interface ModuleContext {
   config: Config;
   log: Logger;
   pool: pg.Pool;
+  /** The database in use (the embedded one's, when DATABASE_URL is unset), for dedicated connections such as LISTEN. */
+  databaseUrl: string;
   queues: QueueBackend;
   storage: Storage;
   /** Verifies Bearer tokens; identity signs them with the same secret. */
@@ -30,6 +32,8 @@ export interface AulaModule {
   migrations?: MigrationSource;
   routes?(app: FastifyInstance, ctx: ModuleContext): Promise<void>;
   handlers?: ModuleHandlers;
+  /** Worker concurrency per queue from configuration, overriding the queue table. */
+  concurrency?(config: Config): { [N in QueueName]?: number };
   /** Runs once in every API and worker process after migrations (e.g. bootstrap data). */
   onStart?(ctx: ModuleContext): Promise<void>;
   /** Operator commands, run as `aula <module> <command> [--flag value…]`. */

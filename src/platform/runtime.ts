@@ -76,6 +76,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       config,
       log,
       pool,
+      databaseUrl,
       queues,
       storage: new LocalStorage(config.storageDir),
       auth: createGuards(jwtSecret),
@@ -122,7 +123,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       const owner = ALL_MODULES.find((m) => m.handlers?.[queue]);
       const makeHandler = owner?.handlers?.[queue] as ((c: ModuleContext) => JobHandler<typeof queue>) | undefined;
       if (!makeHandler) throw new Error(`no module handles queue ${queue}`);
-      workers.push(startWorker(queues, queue, makeHandler(ctx), log));
+      const concurrency = owner?.concurrency?.(config)[queue];
+      workers.push(startWorker(queues, queue, makeHandler(ctx), log, { lockMs: config.jobLockMs, ...(concurrency ? { concurrency } : {}) }));
     }
     if (workers.length > 0) {
       cleanups.push(['workers', async () => void (await Promise.all(workers.map((w) => w.stop(config.shutdownTimeoutMs))))]);

@@ -12,7 +12,7 @@ import {
 } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { addQueueCountSource } from '../metrics.ts';
-import { QUEUES, type QueueName, type QueuePayloads } from './definitions.ts';
+import { QUEUES, type EventStreamName, type EventStreams, type QueueName, type QueuePayloads } from './definitions.ts';
 
 /** A BullMQ queue carrying the payload of queue N, on either backend. */
 export type AulaQueue<N extends QueueName> = Queue<
@@ -34,7 +34,11 @@ export interface QueueBackend {
   /** The queue object for a name (one shared instance per name). */
   queue<N extends QueueName>(name: N): AulaQueue<N>;
   /** A raw BullMQ worker; use startWorker() for Aula's timeouts, metrics and shutdown. */
-  bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, concurrency: number): AulaWorker<N>;
+  bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, opts: { concurrency: number; lockMs: number }): AulaWorker<N>;
+  /** Publishes an event for other modules on a stream. */
+  publish<S extends EventStreamName>(stream: S, event: EventStreams[S]): Promise<void>;
+  /** Calls `listener` for each event published on the stream from now on; returns a function that stops it. */
+  subscribe<S extends EventStreamName>(stream: S, listener: (event: EventStreams[S]) => void): Promise<() => Promise<void>>;
   /** BullMQ's own schema migrations (PostgreSQL backend only), on a dedicated session. */
   migrate(client: pg.PoolClient): Promise<void>;
   /** Throws unless the backend answers. */
@@ -52,9 +56,24 @@ function jobDefaults(name: QueueName) {
   };
 }
 
+interface Closable {
+  close(): Promise<void>;
+}
+
 interface Classes {
+  QueueEventsProducer: new (name: string, opts: { connection: never; prefix?: string }) => Closable & {
+    publishEvent(event: { eventName: string }, maxEvents?: number): Promise<void>;
+  };
+  QueueEvents: new (name: string, opts: { connection: never; prefix?: string; autorun?: boolean }) => Closable & {
+    on(event: string, listener: (args: Record<string, unknown>) => void): void;
+    waitUntilReady(): Promise<void>;
+  };
   Queue: new (name: string, opts: { connection: never; defaultJobOptions: object; prefix?: string }) => unknown;
-  Worker: new (name: string, processor: unknown, opts: { connection: never; concurrency: number; prefix?: string }) => unknown;
+  Worker: new (
+    name: string,
+    processor: unknown,
+    opts: { connection: never; concurrency: number; lockDuration: number; stalledInterval: number; prefix?: string },
+  ) => unknown;
 }
 
 function build(
@@ -66,6 +85,8 @@ function build(
   log: Logger,
 ): QueueBackend {
   const queues = new Map<QueueName, AulaQueue<QueueName>>();
+  const producers = new Map<EventStreamName, InstanceType<Classes['QueueEventsProducer']>>();
+  const prefixed = prefix ? { prefix } : {};
   const workers = new Set<AulaWorker<QueueName>>();
   const unregister = addQueueCountSource(async () => {
     const rows: Array<{ queue: string; state: string; count: number }> = [];
@@ -90,10 +111,13 @@ function build(
       }
       return queue as unknown as AulaQueue<N>;
     },
-    bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, concurrency: number): AulaWorker<N> {
+    bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, opts: { concurrency: number; lockMs: number }): AulaWorker<N> {
       const worker = new classes.Worker(name, processor, {
         connection: connection() as never,
-        concurrency,
+        concurrency: opts.concurrency,
+        // A worker that dies loses its lock after lockMs; the next stalled check hands the job to another.
+        lockDuration: opts.lockMs,
+        stalledInterval: opts.lockMs,
         ...(prefix ? { prefix } : {}),
       }) as AulaWorker<N>;
       worker.on('error', (error: Error) => log.warn({ queue: name, err: error.message }, 'worker error'));
@@ -101,10 +125,27 @@ function build(
       worker.on('closed', () => workers.delete(worker as unknown as AulaWorker<QueueName>));
       return worker;
     },
+    async publish(stream, event) {
+      let producer = producers.get(stream);
+      if (!producer) {
+        producer = new classes.QueueEventsProducer(stream, { connection: connection() as never, ...prefixed });
+        producers.set(stream, producer);
+      }
+      await producer.publishEvent(event, 10_000);
+    },
+    async subscribe(stream, listener) {
+      const events = new classes.QueueEvents(stream, { connection: connection() as never, ...prefixed });
+      for (const name of ['task.processed', 'task.failed'] satisfies Array<EventStreams[EventStreamName]['eventName']>) {
+        events.on(name, (args) => listener({ ...args, eventName: name } as unknown as EventStreams[typeof stream]));
+      }
+      await events.waitUntilReady();
+      return () => events.close();
+    },
     migrate: extra.migrate,
     ping: extra.ping,
     async close() {
       unregister();
+      await Promise.all([...producers.values()].map((p) => p.close()));
       await Promise.all([...workers].map((w) => w.close(true)));
       await Promise.all([...queues.values()].map((q) => q.close()));
       queues.clear();

@@ -17,6 +17,8 @@ export interface QueuePayloads {
   'platform.noop': { seq: number };
   /** Identity: bring the user_directory read model up to date with the outbox. */
   'identity.project': { reason: string };
+  /** Media: process one video task (probe, render, thumbnail). */
+  'media.process': { taskId: string };
 }
 
 /** Name of a queue Aula knows. */
@@ -40,6 +42,14 @@ export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
     keepCompleted: { count: 100, ageSeconds: 600 },
     keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
   },
+  'media.process': {
+    attempts: 3,
+    backoff: { type: 'exponential', delayMs: 2000 },
+    timeoutMs: 15 * 60_000,
+    concurrency: 1, // overridden by AULA_MEDIA_CONCURRENCY
+    keepCompleted: { count: 1000, ageSeconds: 24 * 3600 },
+    keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
 };
 
 /** Every queue name, for `aula worker` and the metrics. */
@@ -49,3 +59,17 @@ export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 export function isQueueName(name: string): name is QueueName {
   return Object.hasOwn(QUEUES, name);
 }
+
+/** Events one module publishes for others, by stream (BullMQ queue events, kept up to a bounded length). */
+export interface EventStreams {
+  'media.events': {
+    eventName: 'task.processed' | 'task.failed';
+    taskId: string;
+    ownerId: string;
+    error?: string;
+    requestId?: string;
+  };
+}
+
+/** Name of an event stream. */
+export type EventStreamName = keyof EventStreams;

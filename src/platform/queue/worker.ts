@@ -30,7 +30,7 @@ export function startWorker<N extends QueueName>(
   queue: N,
   handler: JobHandler<N>,
   log: Logger,
-  opts: { concurrency?: number; timeoutMs?: number } = {},
+  opts: { concurrency?: number; timeoutMs?: number; lockMs?: number } = {},
 ): RunningWorker {
   const spec = QUEUES[queue];
   const timeoutMs = opts.timeoutMs ?? spec.timeoutMs;
@@ -63,7 +63,7 @@ export function startWorker<N extends QueueName>(
         jobDuration.observe({ queue, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
       }
     },
-    opts.concurrency ?? spec.concurrency,
+    { concurrency: opts.concurrency ?? spec.concurrency, lockMs: opts.lockMs ?? 30_000 },
   );
   worker.on('failed', (job, error) =>
     log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import type { AulaModule } from '../../platform/module.ts';
+import { locateBinaries } from './binaries.ts';
+import { createProcessor } from './processor.ts';
+import { registerTaskRoutes } from './routes.ts';
+import { TaskFeed } from './task-feed.ts';
+
+/** Media: video tasks uploaded or imported, processed by workers with ffmpeg, streamed back. */
+export const mediaModule: AulaModule = {
+  name: 'media',
+  migrations: { schema: 'media', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
+
+  async routes(app, ctx) {
+    const feed = new TaskFeed(ctx.databaseUrl, ctx.log);
+    app.addHook('onClose', () => feed.close());
+    await app.register(async (scope) => registerTaskRoutes(scope, ctx, feed));
+  },
+
+  handlers: {
+    'media.process': (ctx) => {
+      void locateBinaries(ctx.config.media).then(
+        (b) => ctx.log.info({ ffmpeg: b.ffmpeg, ffprobe: b.ffprobe, source: b.source, version: b.version }, 'ffmpeg in use'),
+        (error: Error) => ctx.log.error({ err: error.message }, 'no usable ffmpeg found'),
+      );
+      return createProcessor(ctx);
+    },
+  },
+
+  concurrency: (config) => ({ 'media.process': config.media.concurrency }),
+};

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** What ffprobe tells about an input. */
+export interface ProbeResult {
+  durationSec: number;
+  width: number;
+  height: number;
+  hasAudio: boolean;
+  sizeBytes: number;
+}
+
+/** An input that is not a usable video; its message is shown to the user. */
+export class InvalidVideoError extends Error {
+  override name = 'InvalidVideoError';
+}
+
+/** The largest width or height accepted (8K). */
+export const MAX_SIDE = 8192;
+
+interface FfprobeJson {
+  streams?: Array<{ codec_type?: string; width?: number; height?: number; side_data_list?: Array<{ rotation?: number }>; tags?: { rotate?: string } }>;
+  format?: { duration?: string; size?: string };
+}
+
+/** Probes a file; throws InvalidVideoError for anything that is not a video Aula can process. */
+export async function probe(ffprobe: string, file: string): Promise<ProbeResult> {
+  let json: FfprobeJson;
+  try {
+    const { stdout } = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    json = JSON.parse(stdout) as FfprobeJson;
+  } catch {
+    throw new InvalidVideoError('the file is not a video ffprobe can read (unknown format or corrupt)');
+  }
+  const video = json.streams?.find((s) => s.codec_type === 'video');
+  if (!video || !video.width || !video.height) throw new InvalidVideoError('the file has no video stream');
+  const duration = Number(json.format?.duration);
+  if (!Number.isFinite(duration) || duration <= 0) throw new InvalidVideoError('the video has no duration');
+  if (video.width > MAX_SIDE || video.height > MAX_SIDE) {
+    throw new InvalidVideoError(`the video is ${video.width}×${video.height}; at most ${MAX_SIDE} pixels per side are accepted`);
+  }
+  const rotation = Math.abs(Number(video.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? video.tags?.rotate ?? 0)) % 180;
+  const [width, height] = rotation === 90 ? [video.height, video.width] : [video.width, video.height];
+  return {
+    durationSec: duration,
+    width,
+    height,
+    hasAudio: Boolean(json.streams?.some((s) => s.codec_type === 'audio')),
+    sizeBytes: Number(json.format?.size ?? 0),
+  };
+}

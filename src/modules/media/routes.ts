@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../../platform/http/errors.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import { errors } from '../identity/schemas.ts';
+import { verifySignature, type FileKind } from './links.ts';
+import { checkTarget, ImportError } from './remote-fetch.ts';
+import { presentTask, taskSchema } from './serialize.ts';
+import { announce, TaskFeed } from './task-feed.ts';
+import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
+import { receiveUpload } from './upload.ts';
+import { sendFile } from './send-file.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STATUSES: TaskStatus[] = ['queued', 'processing', 'processed', 'failed', 'cancelled'];
+const bearer = [{ bearer: [] }];
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
+const notFound = () => new HttpError(404, 'not_found', 'no such task');
+
+function encodeCursor(task: TaskRow): string {
+  return Buffer.from(JSON.stringify({ createdAt: task.createdAt.toISOString(), id: task.id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { createdAt?: unknown; id?: unknown };
+    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && UUID.test(value.id)) {
+      return { createdAt: value.createdAt, id: value.id };
+    }
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'validation_failed', 'the cursor is not valid', [{ field: 'cursor', message: 'is not a cursor from this API' }]);
+}
+
+/** Video tasks: create (upload or URL), list, get, cancel/delete, download/stream, live events. */
+export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContext, feed: TaskFeed): Promise<void> {
+  const tasks = new TaskRepository(ctx.pool);
+  const media = ctx.config.media;
+  const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
+  await app.register(multipart, { limits: { fileSize: media.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
+
+  const enqueue = async (task: TaskRow) => {
+    await ctx.queues.queue('media.process').add('process', { taskId: task.id }, { jobId: task.id });
+    await announce(ctx.pool, task);
+  };
+
+  const create = async (request: FastifyRequest, reply: FastifyReply) => {
+    const ownerId = request.user!.id;
+    const rawKey = request.headers['idempotency-key'];
+    const key = typeof rawKey === 'string' && rawKey.length > 0 ? rawKey.slice(0, 200) : undefined;
+    if (key) {
+      const existing = await tasks.byIdempotencyKey(ownerId, key);
+      if (existing) return reply.status(200).send(present(existing));
+    }
+    if (request.isMultipart()) {
+      const upload = await receiveUpload(request, ctx.storage, media.maxUploadBytes);
+      const title = (upload.title ?? '').trim().slice(0, 200) || 'Untitled video';
+      const { task, created } = await tasks.create({ id: upload.id, ownerId, title, originalType: upload.contentType, ...(key ? { idempotencyKey: key } : {}) });
+      if (!created) {
+        await ctx.storage.delete(fileKeys(upload.id).original); // a concurrent request with the same key won
+        return reply.status(200).send(present(task));
+      }
+      await enqueue(task);
+      return reply.status(201).send(present(task));
+    }
+    const body = request.body as { url?: unknown; title?: unknown } | undefined;
+    const problems = [];
+    if (typeof body?.url !== 'string' || !URL.canParse(body.url)) problems.push({ field: 'url', message: 'must be an http(s) URL' });
+    if (body?.title !== undefined && typeof body.title !== 'string') problems.push({ field: 'title', message: 'must be a string' });
+    if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'send a multipart upload, or JSON {url, title?}', problems);
+    const url = body!.url as string;
+    try {
+      await checkTarget(new URL(url), { allowHosts: media.importAllowHosts });
+    } catch (error) {
+      if (error instanceof ImportError) throw new HttpError(422, 'url_refused', error.message);
+      throw error;
+    }
+    const title = ((body!.title as string | undefined) ?? '').trim().slice(0, 200) || new URL(url).pathname.split('/').pop() || 'Imported video';
+    const { task, created } = await tasks.create({ id: randomUUID(), ownerId, title, sourceUrl: url, ...(key ? { idempotencyKey: key } : {}) });
+    if (created) await enqueue(task);
+    return reply.status(created ? 201 : 200).send(present(task));
+  };
+
+  type ListRoute = { Querystring: { max: number; order: 0 | 1; status?: TaskStatus; cursor?: string } };
+  type IdRoute = { Params: { id: string } };
+  const list = async (request: FastifyRequest<ListRoute>) => {
+    const { max, order, status, cursor } = request.query;
+    const rows = await tasks.list({ ownerId: request.user!.id, max: max + 1, newestFirst: order === 1, status, after: cursor ? decodeCursor(cursor) : undefined });
+    const page = rows.slice(0, max);
+    return { data: page.map(present), nextCursor: rows.length > max ? encodeCursor(page[page.length - 1]!) : null };
+  };
+
+  const getOne = async (request: FastifyRequest<IdRoute>) => {
+    const task = UUID.test(request.params.id) ? await tasks.get(request.params.id, request.user!.id) : undefined;
+    if (!task) throw notFound();
+    return present(task);
+  };
+
+  const remove = async (request: FastifyRequest<IdRoute>, reply: FastifyReply) => {
+    if (!UUID.test(request.params.id)) throw notFound();
+    const before = await tasks.get(request.params.id, request.user!.id);
+    if (!before) throw notFound();
+    const cancelled = await tasks.cancel(before.id, before.ownerId);
+    if (before.status === 'queued') await ctx.queues.queue('media.process').remove(before.id).catch(() => 0);
+    if (cancelled && cancelled.status === 'cancelled') await announce(ctx.pool, cancelled);
+    await Promise.all(Object.values(fileKeys(before.id)).map((k) => ctx.storage.delete(k)));
+    await tasks.delete(before.id);
+    return reply.status(204).send();
+  };
+
+  const listQuery = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      max: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+      order: { type: 'integer', enum: [0, 1], default: 1, description: '1: newest first, 0: oldest first' },
+      status: { type: 'string', enum: STATUSES },
+      cursor: { type: 'string', maxLength: 200 },
+    },
+  } as const;
+  const listResponse = { type: 'object', properties: { data: { type: 'array', items: taskSchema }, nextCursor: { type: 'string', nullable: true } } } as const;
+
+  for (const prefix of ['/api/tasks', '/tasks']) {
+    const tags = prefix === '/api/tasks' ? ['media'] : ['compatibility'];
+    app.post(prefix, {
+      onRequest: ctx.auth.authenticate,
+      schema: {
+        tags,
+        summary: 'Create a task: multipart upload (field "file" or "video", optional "title") or JSON {url, title?}',
+        security: bearer,
+        consumes: ['multipart/form-data', 'application/json'],
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+        response: { 200: taskSchema, 201: taskSchema, ...errors(400, 401, 413, 422) },
+      },
+    }, create);
+    app.get<ListRoute>(prefix, {
+      onRequest: ctx.auth.authenticate,
+      schema: { tags, summary: 'The caller’s tasks, paged', security: bearer, querystring: listQuery, response: { 200: listResponse, ...errors(400, 401) } },
+    }, list);
+    app.get<IdRoute>(`${prefix}/:id`, {
+      onRequest: ctx.auth.authenticate,
+      schema: { tags, summary: 'One task', security: bearer, params: idParams, response: { 200: taskSchema, ...errors(401, 404) } },
+    }, getOne);
+    app.delete<IdRoute>(`${prefix}/:id`, {
+      onRequest: ctx.auth.authenticate,
+      schema: { tags, summary: 'Cancel the task if it runs, delete its files and the task', security: bearer, params: idParams, response: { 204: { type: 'null' }, ...errors(401, 404) } },
+    }, remove);
+  }
+
+  app.get<{ Params: { id: string; kind: FileKind }; Querystring: { expires?: string; sig?: string } }>('/api/tasks/:id/:kind', {
+    schema: {
+      tags: ['media'],
+      summary: 'Download or stream a file (Range supported); Bearer token or the signed link from `links`',
+      security: bearer,
+      params: { type: 'object', required: ['id', 'kind'], properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['original', 'processed', 'thumbnail'] } } },
+      querystring: { type: 'object', properties: { expires: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } } },
+    },
+  }, async (request, reply) => {
+    const { id, kind } = request.params;
+    if (!UUID.test(id)) throw notFound();
+    const { expires, sig } = request.query;
+    let task: TaskRow | undefined;
+    if (expires !== undefined || sig !== undefined) {
+      if (!verifySignature(ctx.jwtSecret, id, kind, expires ?? '', sig ?? '')) throw new HttpError(403, 'link_expired', 'this link is not valid or has expired; get a fresh one from the task');
+      task = await tasks.get(id);
+    } else {
+      await ctx.auth.authenticate(request, reply);
+      task = await tasks.get(id, request.user!.id);
+    }
+    if (!task) throw notFound();
+    const type = kind === 'processed' ? 'video/mp4' : kind === 'thumbnail' ? 'image/jpeg' : (task.originalType ?? 'application/octet-stream');
+    return sendFile(request, reply, ctx.storage, fileKeys(id)[kind], type);
+  });
+
+  app.get<{ Querystring: { access_token?: string } }>('/api/tasks/events', {
+    schema: {
+      tags: ['media'],
+      summary: 'Server-Sent Events of the caller’s task status and progress (Bearer header, or ?access_token= for EventSource)',
+      security: bearer,
+      querystring: { type: 'object', properties: { access_token: { type: 'string', maxLength: 2000 } } },
+    },
+  }, async (request, reply) => {
+    if (!request.headers.authorization && request.query.access_token) request.headers.authorization = `Bearer ${request.query.access_token}`;
+    await ctx.auth.authenticate(request, reply);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
+    res.write(': connected\n\n');
+    const unsubscribe = await feed.subscribe(request.user!.id, (change) => {
+      res.write(`event: task\ndata: ${JSON.stringify({ id: change.id, status: change.status, progress: change.progress, error: change.error })}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}

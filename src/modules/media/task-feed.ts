@@ -1,0 +1,63 @@
+import pg from 'pg';
+import type { Logger } from '../../platform/logger.ts';
+import type { TaskRow } from './tasks.ts';
+
+const CHANNEL = 'media_task_changes';
+
+/** A change of a task's status or progress, as sent to its owner. */
+export interface TaskChange {
+  id: string;
+  ownerId: string;
+  status: TaskRow['status'];
+  progress: number;
+  error: string | null;
+}
+
+/** Announces a change to every API process (PostgreSQL NOTIFY; works whichever queue backend runs). */
+export async function announce(pool: pg.Pool, task: Pick<TaskRow, 'id' | 'ownerId' | 'status' | 'progress' | 'error'>): Promise<void> {
+  const change: TaskChange = { id: task.id, ownerId: task.ownerId, status: task.status, progress: task.progress, error: task.error };
+  await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(change)]);
+}
+
+/** One LISTEN connection per API process that fans task changes out to the owners' open event streams. */
+export class TaskFeed {
+  private client: pg.Client | undefined;
+  private readonly listeners = new Map<string, Set<(change: TaskChange) => void>>();
+
+  constructor(private readonly databaseUrl: string, private readonly log: Logger) {}
+
+  private async connect(): Promise<void> {
+    if (this.client) return;
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    this.client = client;
+    client.on('notification', (message) => {
+      if (!message.payload) return;
+      const change = JSON.parse(message.payload) as TaskChange;
+      for (const listener of this.listeners.get(change.ownerId) ?? []) listener(change);
+    });
+    client.on('error', (error) => {
+      this.log.warn({ err: error.message }, 'task feed connection lost');
+      this.client = undefined;
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+  }
+
+  /** Calls `listener` with each change of the owner's tasks; returns a function that stops it. */
+  async subscribe(ownerId: string, listener: (change: TaskChange) => void): Promise<() => void> {
+    await this.connect();
+    let set = this.listeners.get(ownerId);
+    if (!set) this.listeners.set(ownerId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(ownerId);
+    };
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
