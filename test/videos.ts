@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A folder of small test videos made with ffmpeg's lavfi sources. */
+export const videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-test-videos-'));
+
+async function ffmpeg(args: string[]): Promise<void> {
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+}
+
+/** Landscape 640×480, 25 fps, with a tone, of the given length. */
+export async function landscapeVideo(seconds: number, name = `landscape-${seconds}.mp4`): Promise<string> {
+  const file = path.join(videoDir, name);
+  await ffmpeg(['-f', 'lavfi', '-i', `testsrc=size=640x480:rate=25:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', file]);
+  return file;
+}
+
+/** Portrait 360×640 with a tone. */
+export async function portraitVideo(seconds: number): Promise<string> {
+  const file = path.join(videoDir, `portrait-${seconds}.mp4`);
+  await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=360x640:rate=30:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=duration=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', file]);
+  return file;
+}
+
+/** Video only, no audio stream. */
+export async function silentVideo(seconds: number): Promise<string> {
+  const file = path.join(videoDir, `silent-${seconds}.mp4`);
+  await ffmpeg(['-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', file]);
+  return file;
+}
+
+/** A long, tiny video (e.g. 30 minutes) that is cheap to make. */
+export async function longVideo(seconds: number): Promise<string> {
+  const file = path.join(videoDir, `long-${seconds}.mp4`);
+  await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=10:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '45', '-g', '300', file]);
+  return file;
+}
+
+/** The first bytes of a real video: a corrupt, unreadable file. */
+export async function corruptVideo(): Promise<string> {
+  const source = await landscapeVideo(3, 'for-corrupt.mp4');
+  const file = path.join(videoDir, 'corrupt.mp4');
+  fs.writeFileSync(file, Buffer.concat([Buffer.from('garbage!'), fs.readFileSync(source).subarray(4000, 12000)]));
+  return file;
+}
+
+/** A text file named like a video. */
+export function textAsVideo(): string {
+  const file = path.join(videoDir, 'notes.mp4');
+  fs.writeFileSync(file, 'These are my lecture notes, not a video.\n'.repeat(200));
+  return file;
+}
+
+/** An empty file. */
+export function emptyFile(): string {
+  const file = path.join(videoDir, 'empty.mp4');
+  fs.writeFileSync(file, '');
+  return file;
+}
+
+/** Stream facts of a file as ffprobe reports them. */
+export async function ffprobeFacts(file: string) {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file]);
+  const json = JSON.parse(stdout) as {
+    streams: Array<Record<string, string | number>>;
+    format: { duration: string };
+  };
+  const video = json.streams.find((s) => s.codec_type === 'video')!;
+  const audio = json.streams.find((s) => s.codec_type === 'audio');
+  return {
+    duration: Number(json.format.duration),
+    width: video.width,
+    height: video.height,
+    sar: video.sample_aspect_ratio,
+    videoCodec: video.codec_name,
+    pixFmt: video.pix_fmt,
+    frameRate: video.r_frame_rate,
+    audioCodec: audio?.codec_name,
+    audioProfile: audio?.profile,
+    sampleRate: audio?.sample_rate,
+    channels: audio?.channels,
+  };
+}
