@@ -12,7 +12,7 @@ CREATE TABLE media.tasks (
   idempotency_key  text,
   input            jsonb,
   output           jsonb,
-  created_at       timestamptz NOT NULL DEFAULT now(),
+  created_at       timestamptz(3) NOT NULL DEFAULT now(),  -- millisecond precision, so JSON cursors are exact
   started_at       timestamptz,
   finished_at      timestamptz
 );
