@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { AulaModule } from '../../platform/module.ts';
 import { locateBinaries } from './binaries.ts';
-import { createProcessor } from './processor.ts';
+import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
 import { registerTaskRoutes } from './routes.ts';
 import { TaskFeed } from './task-feed.ts';
 
@@ -22,6 +22,7 @@ export const mediaModule: AulaModule = {
         (b) => ctx.log.info({ ffmpeg: b.ffmpeg, ffprobe: b.ffprobe, source: b.source, version: b.version }, 'ffmpeg in use'),
         (error: Error) => ctx.log.error({ err: error.message }, 'no usable ffmpeg found'),
       );
+      void sweepOrphanedTempDirs().then((removed) => removed > 0 && ctx.log.info({ removed }, 'removed temporary folders of dead workers'));
       return createProcessor(ctx);
     },
   },

@@ -50,6 +50,27 @@ function watchTask(tasks: TaskRepository, ctx: ModuleContext, task: TaskRow, job
   };
 }
 
+/** Removes temporary folders left by workers on this machine that died mid-job (their pid is gone). */
+export async function sweepOrphanedTempDirs(): Promise<number> {
+  let removed = 0;
+  for (const name of await fsp.readdir(os.tmpdir())) {
+    const pid = /^aula-task-[0-9a-f-]{36}-p(\d+)-/.exec(name)?.[1];
+    if (!pid || isAlive(Number(pid))) continue;
+    await fsp.rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Copies the original to a local file (ffprobe/ffmpeg need to seek), downloading it first for URL imports. */
 async function fetchInput(ctx: ModuleContext, task: TaskRow, file: string, signal: AbortSignal): Promise<void> {
   const keys = fileKeys(task.id);
@@ -85,7 +106,7 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
     if (!task) return { skipped: 'the task is gone, cancelled or finished' };
     await announce(ctx.pool, task);
     const binaries = await locateBinaries(media);
-    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), `aula-task-${task.id}-`));
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), `aula-task-${task.id}-p${process.pid}-`));
     const watch = watchTask(tasks, ctx, task, jobSignal);
     try {
       const input = path.join(dir, 'input');
