@@ -1,11 +1,15 @@
 import os from 'node:os';
 import { authLoad } from './auth-load.ts';
+import { mediaPipeline } from './media-pipeline.ts';
 import { queueOverhead } from './queue-overhead.ts';
+import { uploadLoad } from './upload.ts';
 import { formatTable, type BenchRow } from './table.ts';
 
 const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'queue-overhead': queueOverhead,
   'auth-load': authLoad,
+  'media-pipeline': mediaPipeline,
+  upload: uploadLoad,
 };
 
 const asked = process.argv.slice(2);
