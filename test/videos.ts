@@ -43,6 +43,21 @@ export async function longVideo(seconds: number): Promise<string> {
   return file;
 }
 
+/** A landscape video whose metadata says to show it rotated by 90° (as phones record). */
+export async function rotatedVideo(): Promise<string> {
+  const source = await landscapeVideo(3, 'to-rotate.mp4');
+  const file = path.join(videoDir, 'rotated.mp4');
+  await ffmpeg(['-i', source, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file]);
+  return file;
+}
+
+/** A 1-second video wider than 8K. */
+export async function tooWideVideo(): Promise<string> {
+  const file = path.join(videoDir, 'too-wide.mkv');
+  await ffmpeg(['-f', 'lavfi', '-i', 'color=s=8200x16:d=1', '-c:v', 'ffv1', file]);
+  return file;
+}
+
 /** The first bytes of a real video: a corrupt, unreadable file. */
 export async function corruptVideo(): Promise<string> {
   const source = await landscapeVideo(3, 'for-corrupt.mp4');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { waitUntil } from '../../../test/wait.ts';
-import { corruptVideo, emptyFile, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, silentVideo, textAsVideo } from '../../../test/videos.ts';
+import { corruptVideo, emptyFile, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tooWideVideo } from '../../../test/videos.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
 import { upload, waitForTask } from './test-helpers.ts';
 
@@ -59,6 +59,8 @@ describe('video processing end to end', () => {
     const task = await processAndDownload(await landscapeVideo(6));
     expect(task).toMatchObject({ status: 'processed', progress: 100, error: null, input: { width: 640, height: 480 }, output: { width: 1280, height: 720 } });
     expect(task.input.durationSec).toBeCloseTo(6, 1);
+    const job = await app.runtime.queues.queue('media.process').getJob(task.id);
+    expect(job?.progress).toBeGreaterThan(0); // ffmpeg's -progress reaches the job as well as the task
     expectStandardOutput(await downloadProcessed(task), 6 + 4);
     const thumb = await fetch(`${app.baseUrl}${task.links.thumbnail}`);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
@@ -78,6 +80,12 @@ describe('video processing end to end', () => {
     expectStandardOutput(await downloadProcessed(task), 4 + 4);
   });
 
+  it('respects rotation metadata: a 640×480 stream shown at 90° is a portrait input', async () => {
+    const task = await processAndDownload(await rotatedVideo());
+    expect(task.input).toMatchObject({ width: 480, height: 640 });
+    expectStandardOutput(await downloadProcessed(task), 3 + 4);
+  });
+
   it('gives an input without audio a silent track', async () => {
     const task = await processAndDownload(await silentVideo(3));
     expectStandardOutput(await downloadProcessed(task), 3 + 4);
@@ -93,6 +101,7 @@ describe('video processing end to end', () => {
     ['a corrupt file', corruptVideo, /not a video ffprobe can read/],
     ['a text file renamed .mp4', async () => textAsVideo(), /not a video ffprobe can read/],
     ['an empty file', async () => emptyFile(), /not a video ffprobe can read/],
+    ['a video wider than 8K', tooWideVideo, /at most 8192 pixels per side/],
   ])('fails %s once, with a readable reason', async (_name, make, reason) => {
     const task = await processAndDownload(await make());
     expect(task.status).toBe('failed');

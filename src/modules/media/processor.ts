@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UnrecoverableError } from 'bullmq';
 import type { ModuleContext } from '../../platform/module.ts';
+import type { AulaJob } from '../../platform/queue/backend.ts';
 import type { JobHandler } from '../../platform/queue/worker.ts';
 import { locateBinaries } from './binaries.ts';
 import { InvalidVideoError, probe } from './probe.ts';
@@ -21,7 +22,7 @@ class TaskCancelledError extends Error {
 }
 
 /** Watches the task row while it runs: aborts when it is cancelled or deleted, and records progress. */
-function watchTask(tasks: TaskRepository, ctx: ModuleContext, task: TaskRow, jobSignal: AbortSignal) {
+function watchTask(tasks: TaskRepository, ctx: ModuleContext, task: TaskRow, job: AulaJob<'media.process'>, jobSignal: AbortSignal) {
   const cancel = new AbortController();
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
   let percent = 0;
@@ -34,7 +35,7 @@ function watchTask(tasks: TaskRepository, ctx: ModuleContext, task: TaskRow, job
         reported = percent;
         lastReport = now;
         if (!(await tasks.progress(task.id, percent))) cancel.abort(new TaskCancelledError('the task was cancelled'));
-        else await announce(ctx.pool, { ...task, status: 'processing', progress: percent });
+        else await Promise.all([announce(ctx.pool, { ...task, status: 'processing', progress: percent }), job.updateProgress(percent)]);
       } else {
         const current = await tasks.get(task.id);
         if (!current || current.status !== 'processing') cancel.abort(new TaskCancelledError('the task was cancelled'));
@@ -107,7 +108,7 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
     await announce(ctx.pool, task);
     const binaries = await locateBinaries(media);
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), `aula-task-${task.id}-p${process.pid}-`));
-    const watch = watchTask(tasks, ctx, task, jobSignal);
+    const watch = watchTask(tasks, ctx, task, job, jobSignal);
     try {
       const input = path.join(dir, 'input');
       await fetchInput(ctx, task, input, watch.signal);
