@@ -52,6 +52,8 @@ const schema = z.object({
   AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
   AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,\[\]-]*$/, 'a comma-separated list of host names').optional(),
   AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
+  AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
+  AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 }).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
   path: ['AULA_VIDEO_MAX_SECONDS'],
   message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
@@ -80,6 +82,10 @@ export interface Config {
   bootstrapAdmin: { email: string; password: string } | undefined;
   /** How long a worker holds a job before another may take it over (stalled-job recovery). */
   jobLockMs: number;
+  /** Grades run from 0 to this, with two decimals. */
+  gradeScale: number;
+  /** A shared secret external systems send as `X-Service-Token` to write grades to stats. */
+  statsServiceToken: string | undefined;
   media: {
     maxUploadBytes: number;
     concurrency: number;
@@ -140,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdmin:
       e.AULA_ADMIN_EMAIL && e.AULA_ADMIN_PASSWORD ? { email: e.AULA_ADMIN_EMAIL, password: e.AULA_ADMIN_PASSWORD } : undefined,
     jobLockMs: e.AULA_JOB_LOCK_MS,
+    gradeScale: e.AULA_GRADE_SCALE,
+    statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
     media: {
       maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
       concurrency: e.AULA_MEDIA_CONCURRENCY,

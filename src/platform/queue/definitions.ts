@@ -19,6 +19,20 @@ export interface QueuePayloads {
   'identity.project': { reason: string };
   /** Media: process one video task (probe, render, thumbnail). */
   'media.process': { taskId: string };
+  /** Stats: the `grade.recorded` event (from academic, or written directly by external systems). */
+  'stats.grade-recorded': GradeRecorded;
+}
+
+/** A grade given or changed: the event academic emits and stats consumes. */
+export interface GradeRecorded {
+  studentId: string;
+  courseId: string;
+  /** Empty string when the grade belongs to no assignment (direct writes). */
+  assignmentId: string;
+  grade: number;
+  onTime: boolean | null;
+  /** ISO 8601; a replay older than what stats holds changes nothing. */
+  gradedAt: string;
 }
 
 /** Name of a queue Aula knows. */
@@ -41,6 +55,14 @@ export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
     concurrency: 1,
     keepCompleted: { count: 100, ageSeconds: 600 },
     keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
+  'stats.grade-recorded': {
+    attempts: 10,
+    backoff: { type: 'exponential', delayMs: 200 },
+    timeoutMs: 30_000,
+    concurrency: 8,
+    keepCompleted: { count: 1000, ageSeconds: 600 },
+    keepFailed: { count: 10_000, ageSeconds: 7 * 24 * 3600 },
   },
   'media.process': {
     attempts: 3,

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import type { AulaModule } from '../../platform/module.ts';
+import { userLookup } from '../identity/lookup.ts';
+import { registerCourseRoutes } from './course-routes.ts';
+import { registerGradeRoutes } from './grade-routes.ts';
+import { AcademicRepository } from './repository.ts';
+import { registerSubjectRoutes } from './subject-routes.ts';
+
+/** Academic: subjects, course groups, enrolments, assignments and grades. */
+export const academicModule: AulaModule = {
+  name: 'academic',
+  migrations: { schema: 'academic', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
+  async routes(app, ctx) {
+    const repo = new AcademicRepository(ctx.pool);
+    await app.register(async (scope) => {
+      registerSubjectRoutes(scope, ctx, repo);
+      registerCourseRoutes(scope, ctx, repo, userLookup(ctx));
+      registerGradeRoutes(scope, ctx, repo);
+    });
+  },
+};

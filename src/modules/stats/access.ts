@@ -1,0 +1,47 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthGuards } from '../../platform/auth/guards.ts';
+import { HttpError } from '../../platform/http/errors.ts';
+import type { CourseLookup } from '../academic/lookup.ts';
+
+/** Decides who sees which figures: students their own, teachers their groups', admins all. */
+export class StatsAccess {
+  constructor(private readonly courses: CourseLookup, private readonly auth: AuthGuards, private readonly serviceToken: string | undefined) {}
+
+  /** A student's own figures (or an admin's view); another student's are a 404. Course-specific views also let the group's teacher in. */
+  async student(request: FastifyRequest, studentId: string, courseId?: string): Promise<void> {
+    const user = request.user!;
+    if (user.role === 'admin' || user.id === studentId) return;
+    if (user.role === 'teacher' && courseId !== undefined && (await this.courses.teaches(user.id, courseId))) return;
+    if (user.role === 'teacher') throw new HttpError(403, 'forbidden', 'teachers see the figures of their own groups');
+    throw new HttpError(404, 'not_found', 'no figures for this student');
+  }
+
+  /** A whole course's figures: its teacher and admins. */
+  async course(request: FastifyRequest, courseId: string): Promise<void> {
+    const user = request.user!;
+    if (user.role === 'admin') return;
+    if (user.role === 'teacher' && (await this.courses.teaches(user.id, courseId))) return;
+    if (user.role === 'teacher') throw new HttpError(404, 'not_found', 'no figures for this course');
+    throw new HttpError(403, 'forbidden', 'students see their own figures only');
+  }
+
+  /** Writers of direct grades: a service token (X-Service-Token), an admin, or a teacher for their own groups. */
+  writer = async (request: FastifyRequest, reply: FastifyReply): Promise<'service' | 'user'> => {
+    const given = request.headers['x-service-token'];
+    if (typeof given === 'string' && this.serviceToken) {
+      const a = Buffer.from(given);
+      const b = Buffer.from(this.serviceToken);
+      if (a.length === b.length && timingSafeEqual(a, b)) return 'service';
+      throw new HttpError(401, 'unauthorized', 'the service token is not valid');
+    }
+    await this.auth.requireRole('teacher', 'admin')(request, reply);
+    return 'user';
+  };
+
+  /** Whether this user may write grades for the course. */
+  async mayWrite(request: FastifyRequest, courseId: string): Promise<boolean> {
+    const user = request.user!;
+    return user.role === 'admin' || (await this.courses.teaches(user.id, courseId));
+  }
+}

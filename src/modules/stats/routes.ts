@@ -1,0 +1,172 @@
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../platform/http/errors.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import type { GradeRecorded } from '../../platform/queue/definitions.ts';
+import { hasTwoDecimals } from '../academic/grade-routes.ts';
+import { errors } from '../identity/schemas.ts';
+import type { StatsAccess } from './access.ts';
+import type { GroupBy, StatsStore } from './store.ts';
+
+const ID = '^[A-Za-z0-9-]{1,50}$';
+const id = { type: 'string', pattern: ID } as const;
+const bearer = [{ bearer: [] }];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const GROUPS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+const rangeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, groupBy: { type: 'string', enum: GROUPS } },
+} as const;
+const averagesSchema = {
+  type: 'object',
+  properties: {
+    averages: { type: 'array', items: { type: 'object', properties: { period: { type: 'string' }, averageGrade: { type: 'number' }, gradeCount: { type: 'integer' } } } },
+    timeRange: { type: 'object', properties: { from: { type: 'string', nullable: true }, to: { type: 'string', nullable: true } } },
+    groupBy: { type: 'string' },
+  },
+} as const;
+const onTimeSchema = {
+  type: 'array',
+  items: { type: 'object', properties: { period: { type: 'string' }, onTimeCount: { type: 'integer' }, totalCount: { type: 'integer' }, percentage: { type: 'number', nullable: true } } },
+} as const;
+const gradeInput = {
+  type: 'object',
+  required: ['studentId', 'courseId', 'grade'],
+  additionalProperties: false,
+  properties: { studentId: id, courseId: id, assignmentId: id, grade: { type: 'number', minimum: 0 }, onTime: { type: 'boolean' } },
+} as const;
+
+type RangeQuery = { from?: string; to?: string; groupBy?: GroupBy };
+
+function checkedRange(query: RangeQuery): { from?: string; to?: string } {
+  const { from, to } = query;
+  if ((from && !DATE.test(from)) || (to && !DATE.test(to))) throw new HttpError(400, 'validation_failed', 'dates are YYYY-MM-DD');
+  if (from && to && from > to) throw new HttpError(400, 'validation_failed', '`from` is after `to`', [{ field: 'from', message: 'must not be after to' }]);
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+/** The statistics API; every figure comes from stats' own tables. */
+export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, store: StatsStore, access: StatsAccess): void {
+  const scale = ctx.config.gradeScale;
+  const signedIn = ctx.auth.authenticate;
+
+  app.post<{ Body: Omit<GradeRecorded, 'gradedAt' | 'assignmentId' | 'onTime'> & { assignmentId?: string; onTime?: boolean } | Array<Omit<GradeRecorded, 'gradedAt' | 'assignmentId' | 'onTime'> & { assignmentId?: string; onTime?: boolean }> }>('/api/stats/grades', {
+    schema: {
+      tags: ['stats'],
+      summary: 'Record grades directly (external systems): one or a list; queued, 202',
+      security: [...bearer, { serviceToken: [] }],
+      headers: { type: 'object', properties: { 'x-service-token': { type: 'string' } } },
+      body: { oneOf: [gradeInput, { type: 'array', minItems: 1, maxItems: 1000, items: gradeInput }] },
+      response: { 202: { type: 'object', properties: { queued: { type: 'integer' } } }, ...errors(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    const who = await access.writer(request, reply);
+    const list = Array.isArray(request.body) ? request.body : [request.body];
+    const bad = list.flatMap((g, i) => (g.grade > scale || !hasTwoDecimals(g.grade) ? [{ field: `${Array.isArray(request.body) ? `${i}.` : ''}grade`, message: `must be between 0 and ${scale} with at most two decimals` }] : []));
+    if (bad.length > 0) throw new HttpError(400, 'validation_failed', 'some grades are out of range', bad);
+    if (who === 'user') {
+      for (const courseId of new Set(list.map((g) => g.courseId))) {
+        if (!(await access.mayWrite(request, courseId))) throw new HttpError(403, 'forbidden', `you do not teach course ${courseId}`);
+      }
+    }
+    const gradedAt = new Date().toISOString();
+    await ctx.queues.queue('stats.grade-recorded').addBulk(
+      list.map((g) => ({ name: 'grade.recorded', data: { studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', grade: g.grade, onTime: g.onTime ?? null, gradedAt } })),
+    );
+    return reply.status(202).send({ queued: list.length });
+  });
+
+  app.get<{ Params: { sid: string; cid: string } }>('/api/stats/students/:sid/courses/:cid', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['stats'], summary: 'A student’s average, grade count and on-time percentage in a course', security: bearer,
+      params: { type: 'object', properties: { sid: id, cid: id } },
+      response: { 200: { type: 'object', properties: { averageGrade: { type: 'number' }, gradeCount: { type: 'integer' }, onTimePercentage: { type: 'number', nullable: true } } }, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { sid, cid } = request.params;
+    await access.student(request, sid, cid);
+    const summary = await store.summary({ studentId: sid, courseId: cid });
+    if (summary.gradeCount === 0) throw new HttpError(404, 'not_found', 'no grades for this student in this course');
+    return summary;
+  });
+
+  const averages = async (scope: { studentId?: string; courseId?: string }, query: RangeQuery) => {
+    const range = checkedRange(query);
+    const groupBy = query.groupBy ?? 'month';
+    return { averages: await store.averages({ ...scope, ...range }, groupBy), timeRange: { from: range.from ?? null, to: range.to ?? null }, groupBy };
+  };
+
+  app.get<{ Params: { sid: string }; Querystring: RangeQuery }>('/api/stats/students/:sid/average', {
+    onRequest: signedIn,
+    schema: { tags: ['stats'], summary: 'A student’s average per period (default groupBy month)', security: bearer, params: { type: 'object', properties: { sid: id } }, querystring: rangeQuery, response: { 200: averagesSchema, ...errors(400, 401, 403, 404) } },
+  }, async (request) => {
+    await access.student(request, request.params.sid);
+    return averages({ studentId: request.params.sid }, request.query);
+  });
+
+  app.get<{ Params: { cid: string }; Querystring: RangeQuery }>('/api/stats/courses/:cid/average', {
+    onRequest: signedIn,
+    schema: { tags: ['stats'], summary: 'A course’s average per period', security: bearer, params: { type: 'object', properties: { cid: id } }, querystring: rangeQuery, response: { 200: averagesSchema, ...errors(400, 401, 403, 404) } },
+  }, async (request) => {
+    await access.course(request, request.params.cid);
+    return averages({ courseId: request.params.cid }, request.query);
+  });
+
+  app.get<{ Params: { sid: string; cid: string } }>('/api/stats/students/:sid/courses/:cid/assignments/average', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['stats'], summary: 'The student’s average over the course’s assignments, next to every other student’s (anonymous for students)', security: bearer,
+      params: { type: 'object', properties: { sid: id, cid: id } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            student: { type: 'object', properties: { studentId: { type: 'string' }, averageGrade: { type: 'number' }, gradeCount: { type: 'integer' } } },
+            others: { type: 'array', items: { type: 'object', properties: { studentId: { type: 'string' }, averageGrade: { type: 'number' }, gradeCount: { type: 'integer' } } } },
+          },
+        },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+  }, async (request) => {
+    const { sid, cid } = request.params;
+    await access.student(request, sid, cid);
+    const rows = await store.perStudent(cid);
+    const mine = rows.find((r) => r.studentId === sid);
+    if (!mine) throw new HttpError(404, 'not_found', 'no grades for this student in this course');
+    const anonymous = request.user!.role === 'student';
+    return { student: mine, others: rows.filter((r) => r.studentId !== sid).map((r) => (anonymous ? { averageGrade: r.averageGrade, gradeCount: r.gradeCount } : r)) };
+  });
+
+  app.get<{ Params: { cid: string; aid: string } }>('/api/stats/courses/:cid/assignments/:aid/averages', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['stats'], summary: 'One assignment: the group average and each student’s grade', security: bearer,
+      params: { type: 'object', properties: { cid: id, aid: id } },
+      response: { 200: { type: 'object', properties: { assignmentId: { type: 'string' }, averageGrade: { type: 'number', nullable: true }, gradeCount: { type: 'integer' }, students: { type: 'array', items: { type: 'object', properties: { studentId: { type: 'string' }, grade: { type: 'number' }, onTime: { type: 'boolean', nullable: true } } } } } }, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { cid, aid } = request.params;
+    await access.course(request, cid);
+    const summary = await store.summary({ courseId: cid, assignmentId: aid });
+    return { assignmentId: aid, averageGrade: summary.averageGrade, gradeCount: summary.gradeCount, students: await store.assignmentGrades(cid, aid) };
+  });
+
+  const groupQuery = { type: 'object', additionalProperties: false, properties: { groupBy: { type: 'string', enum: GROUPS } } } as const;
+  app.get<{ Params: { cid: string }; Querystring: { groupBy?: GroupBy } }>('/api/stats/courses/:cid/on-time', {
+    onRequest: signedIn,
+    schema: { tags: ['stats'], summary: 'On-time submissions in a course (per period with groupBy)', security: bearer, params: { type: 'object', properties: { cid: id } }, querystring: groupQuery, response: { 200: onTimeSchema, ...errors(400, 401, 403, 404) } },
+  }, async (request) => {
+    await access.course(request, request.params.cid);
+    return store.onTime({ courseId: request.params.cid }, request.query.groupBy);
+  });
+
+  app.get<{ Params: { cid: string; sid: string }; Querystring: { groupBy?: GroupBy } }>('/api/stats/courses/:cid/students/:sid/on-time', {
+    onRequest: signedIn,
+    schema: { tags: ['stats'], summary: 'A student’s on-time submissions in a course', security: bearer, params: { type: 'object', properties: { cid: id, sid: id } }, querystring: groupQuery, response: { 200: onTimeSchema, ...errors(400, 401, 403, 404) } },
+  }, async (request) => {
+    await access.student(request, request.params.sid, request.params.cid);
+    return store.onTime({ courseId: request.params.cid, studentId: request.params.sid }, request.query.groupBy);
+  });
+}
