@@ -79,7 +79,7 @@ export function registerSubjectRoutes(app: FastifyInstance, ctx: ModuleContext, 
       const deleted = await repo.pool.query('DELETE FROM academic.subjects WHERE lower(code) = lower($1)', [request.params.code]);
       if (!deleted.rowCount) throw new HttpError(404, 'not_found', 'no such subject');
     } catch (error) {
-      if ((error as { code?: string }).code === '23503') throw new HttpError(409, 'subject_in_use', 'course groups still use this subject');
+      if (['23503', '23001'].includes((error as { code?: string }).code ?? '')) throw new HttpError(409, 'subject_in_use', 'course groups still use this subject');
       throw error;
     }
     return reply.status(204).send();
