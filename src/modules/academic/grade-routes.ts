@@ -77,14 +77,15 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
     const submitted = submittedAt ?? null;
     const derivedOnTime = onTime ?? new Date(submitted ?? Date.now()) <= new Date(assignment.dueAt);
     const stored = await repo.putGrade({ assignmentId: assignment.id, studentId: request.params.studentId, grade, submittedAt: submitted, onTime: derivedOnTime });
-    await ctx.queues.queue('stats.grade-recorded').add('grade.recorded', {
+    const recorded = {
       studentId: stored.studentId,
       courseId: stored.courseId,
       assignmentId: stored.assignmentId,
       grade: stored.grade,
       onTime: stored.onTime,
       gradedAt: new Date(stored.gradedAt).toISOString(),
-    });
+    };
+    await ctx.queues.queue('stats.grade-recorded').add('grade.recorded', { grades: [recorded] });
     return stored;
   });
 

@@ -16,7 +16,7 @@ export const statsModule: AulaModule = {
   handlers: {
     'stats.grade-recorded': (ctx) => {
       const store = new StatsStore(ctx.pool);
-      return async (job) => void (await store.record(job.data));
+      return async (job) => void (await store.record(job.data.grades));
     },
   },
 };

@@ -70,9 +70,10 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
       }
     }
     const gradedAt = new Date().toISOString();
-    await ctx.queues.queue('stats.grade-recorded').addBulk(
-      list.map((g) => ({ name: 'grade.recorded', data: { studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', grade: g.grade, onTime: g.onTime ?? null, gradedAt } })),
-    );
+    // One job for the whole list: the worker applies it in one statement.
+    await ctx.queues.queue('stats.grade-recorded').add('grade.recorded', {
+      grades: list.map((g) => ({ studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', grade: g.grade, onTime: g.onTime ?? null, gradedAt })),
+    });
     return reply.status(202).send({ queued: list.length });
   });
 

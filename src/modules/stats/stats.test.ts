@@ -21,7 +21,7 @@ const api = (method: string, path: string, token?: string, body?: unknown, heade
 
 async function emit(events: GradeRecorded[]): Promise<void> {
   const queue = app.runtime.queues.queue('stats.grade-recorded');
-  const jobs = await queue.addBulk(events.map((data) => ({ name: 'grade.recorded', data })));
+  const jobs = await queue.addBulk(events.map((grade) => ({ name: 'grade.recorded', data: { grades: [grade] } })));
   await waitUntil(async () => (await Promise.all(jobs.map(async (j) => (await queue.getJob(j.id!))?.getState()))).every((s) => s === 'completed'));
 }
 
@@ -119,6 +119,18 @@ describe('figures, checked against values worked out by hand', () => {
       others: [{ averageGrade: 4.5, gradeCount: 1 }],
     });
     expect((await api('GET', `/api/stats/students/${s1.id}/courses/${COURSE}/assignments/average`, admin)).body.others).toEqual([{ studentId: s2.id, averageGrade: 4.5, gradeCount: 1 }]);
+  });
+
+  it('a batch with the same key twice keeps the newest', async () => {
+    const queue = app.runtime.queues.queue('stats.grade-recorded');
+    const job = await queue.add('grade.recorded', {
+      grades: [
+        { studentId: 'dup-1', courseId: 'DUP', assignmentId: 'x', grade: 1, onTime: true, gradedAt: '2026-05-02T00:00:00Z' },
+        { studentId: 'dup-1', courseId: 'DUP', assignmentId: 'x', grade: 2, onTime: true, gradedAt: '2026-05-01T00:00:00Z' },
+      ],
+    });
+    await waitUntil(async () => (await (await queue.getJob(job.id!))?.getState()) === 'completed');
+    expect((await api('GET', '/api/stats/students/dup-1/courses/DUP', admin)).body).toEqual({ averageGrade: 1, gradeCount: 1, onTimePercentage: 100 });
   });
 
   it('a replayed or stale grade.recorded changes nothing', async () => {

@@ -19,8 +19,8 @@ export interface QueuePayloads {
   'identity.project': { reason: string };
   /** Media: process one video task (probe, render, thumbnail). */
   'media.process': { taskId: string };
-  /** Stats: the `grade.recorded` event (from academic, or written directly by external systems). */
-  'stats.grade-recorded': GradeRecorded;
+  /** Stats: `grade.recorded` events — one from academic, or a batch written directly by an external system. */
+  'stats.grade-recorded': { grades: GradeRecorded[] };
 }
 
 /** A grade given or changed: the event academic emits and stats consumes. */
