@@ -2,6 +2,7 @@ import os from 'node:os';
 import { authLoad } from './auth-load.ts';
 import { mediaPipeline } from './media-pipeline.ts';
 import { queueOverhead } from './queue-overhead.ts';
+import { statsLoad } from './stats.ts';
 import { uploadLoad } from './upload.ts';
 import { formatTable, type BenchRow } from './table.ts';
 
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'auth-load': authLoad,
   'media-pipeline': mediaPipeline,
   upload: uploadLoad,
+  stats: statsLoad,
 };
 
 const asked = process.argv.slice(2);
