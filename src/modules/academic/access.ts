@@ -1,11 +1,8 @@
 import type { AuthUser } from '../../platform/auth/tokens.ts';
 import { HttpError } from '../../platform/http/errors.ts';
+import { isUuid } from '../../platform/ids.ts';
 import type { AcademicRepository, Course } from './repository.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether a string is a UUID (ids that are not cannot exist). */
-export const isUuid = (id: string) => UUID.test(id);
 
 /** The group's teacher or an admin. */
 export const manages = (user: AuthUser, course: Course) => user.role === 'admin' || course.teacherId === user.id;

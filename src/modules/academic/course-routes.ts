@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { errors } from '../identity/schemas.ts';
-import { emailProblem } from '../identity/validation.ts';
+import { emailProblem } from '../../platform/validation.ts';
 import type { UserLookup } from '../identity/lookup.ts';
-import { courseFor, isUuid } from './access.ts';
+import { isUuid } from '../../platform/ids.ts';
+import { courseFor } from './access.ts';
 import type { AcademicRepository, CourseScope } from './repository.ts';
 
 const bearer = [{ bearer: [] }];
@@ -43,7 +43,7 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
           teacherId: { type: 'string' },
         },
       },
-      response: { 201: courseSchema, ...errors(400, 401, 403, 404, 409) },
+      response: { 201: courseSchema, ...errorResponses(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const user = request.user!;
@@ -85,7 +85,7 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
           subject: { type: 'string', maxLength: 32 },
         },
       },
-      response: { 200: { type: 'object', properties: { data: { type: 'array', items: courseSchema }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } } }, ...errors(400, 401) },
+      response: { 200: { type: 'object', properties: { data: { type: 'array', items: courseSchema }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } } }, ...errorResponses(400, 401) },
     },
   }, async (request) => {
     const user = request.user!;
@@ -96,7 +96,7 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
 
   app.get<{ Params: { id: string } }>('/api/courses/:id', {
     onRequest: ctx.auth.authenticate,
-    schema: { tags: ['academic'], summary: 'One course group', security: bearer, params: idParams, response: { 200: courseSchema, ...errors(401, 404) } },
+    schema: { tags: ['academic'], summary: 'One course group', security: bearer, params: idParams, response: { 200: courseSchema, ...errorResponses(401, 404) } },
   }, async (request) => courseFor(repo, request.user!, request.params.id, 'view'));
 
   app.post<{ Params: { id: string }; Body: { userIds?: string[]; emails?: string[] } }>('/api/courses/:id/enrolments', {
@@ -114,7 +114,7 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
       },
       response: {
         200: { type: 'object', properties: { enrolled: { type: 'array', items: { type: 'string' } }, unknownEmails: { type: 'array', items: { type: 'string' } }, unknownUserIds: { type: 'array', items: { type: 'string' } } } },
-        ...errors(400, 401, 403, 404),
+        ...errorResponses(400, 401, 403, 404),
       },
     },
   }, async (request) => {
@@ -137,7 +137,7 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
       summary: 'The group’s students',
       security: bearer,
       params: idParams,
-      response: { 200: { type: 'object', properties: { data: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, username: { type: 'string' }, email: { type: 'string' }, enrolledAt: { type: 'string', format: 'date-time' } } } } } }, ...errors(401, 403, 404) },
+      response: { 200: { type: 'object', properties: { data: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, username: { type: 'string' }, email: { type: 'string' }, enrolledAt: { type: 'string', format: 'date-time' } } } } } }, ...errorResponses(401, 403, 404) },
     },
   }, async (request) => {
     const course = await courseFor(repo, request.user!, request.params.id, 'manage');
@@ -150,7 +150,7 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
 
   app.delete<{ Params: { id: string; userId: string } }>('/api/courses/:id/enrolments/:userId', {
     onRequest: staff,
-    schema: { tags: ['academic'], summary: 'Remove a student from the group', security: bearer, params: { type: 'object', properties: { id: { type: 'string' }, userId: { type: 'string' } } }, response: { 204: { type: 'null' }, ...errors(401, 403, 404) } },
+    schema: { tags: ['academic'], summary: 'Remove a student from the group', security: bearer, params: { type: 'object', properties: { id: { type: 'string' }, userId: { type: 'string' } } }, response: { 204: { type: 'null' }, ...errorResponses(401, 403, 404) } },
   }, async (request, reply) => {
     const course = await courseFor(repo, request.user!, request.params.id, 'manage');
     if (!isUuid(request.params.userId) || !(await repo.unenrol(course.id, request.params.userId))) throw new HttpError(404, 'not_found', 'this student is not in the group');

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { errors } from '../identity/schemas.ts';
-import { courseFor, isUuid } from './access.ts';
+import { isUuid } from '../../platform/ids.ts';
+import { hasTwoDecimals } from '../../platform/validation.ts';
+import { courseFor } from './access.ts';
 import type { AcademicRepository, Grade } from './repository.ts';
 
 const bearer = [{ bearer: [] }];
@@ -17,9 +18,6 @@ const gradeSchema = {
 } as const;
 const gradeList = { type: 'object', properties: { data: { type: 'array', items: gradeSchema } } } as const;
 
-/** Whether a number has at most two decimals. */
-export const hasTwoDecimals = (value: number) => Math.abs(Math.round(value * 100) - value * 100) < 1e-6;
-
 /** Assignments of a group, and grades: recorded by the group's teacher, each emitting `grade.recorded`. */
 export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, repo: AcademicRepository): void {
   const staff = ctx.auth.requireRole('teacher', 'admin');
@@ -33,7 +31,7 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
       security: bearer,
       params: idParams,
       body: { type: 'object', required: ['title', 'dueAt'], additionalProperties: false, properties: { title: { type: 'string', minLength: 1, maxLength: 200 }, dueAt: { type: 'string', format: 'date-time' } } },
-      response: { 201: assignmentSchema, ...errors(400, 401, 403, 404) },
+      response: { 201: assignmentSchema, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
     const course = await courseFor(repo, request.user!, request.params.id, 'manage');
@@ -42,7 +40,7 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
 
   app.get<{ Params: { id: string } }>('/api/courses/:id/assignments', {
     onRequest: ctx.auth.authenticate,
-    schema: { tags: ['academic'], summary: 'The group’s assignments', security: bearer, params: idParams, response: { 200: { type: 'object', properties: { data: { type: 'array', items: assignmentSchema } } }, ...errors(401, 404) } },
+    schema: { tags: ['academic'], summary: 'The group’s assignments', security: bearer, params: idParams, response: { 200: { type: 'object', properties: { data: { type: 'array', items: assignmentSchema } } }, ...errorResponses(401, 404) } },
   }, async (request) => {
     const course = await courseFor(repo, request.user!, request.params.id, 'view');
     return { data: await repo.assignments(course.id) };
@@ -61,7 +59,7 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
         additionalProperties: false,
         properties: { grade: { type: 'number', minimum: 0 }, submittedAt: { type: 'string', format: 'date-time' }, onTime: { type: 'boolean' } },
       },
-      response: { 200: gradeSchema, ...errors(400, 401, 403, 404) },
+      response: { 200: gradeSchema, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { grade, submittedAt, onTime } = request.body;
@@ -91,7 +89,7 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
 
   app.get<{ Params: { id: string } }>('/api/courses/:id/grades', {
     onRequest: staff,
-    schema: { tags: ['academic'], summary: 'Every grade of the group (its teacher, admins)', security: bearer, params: idParams, response: { 200: gradeList, ...errors(401, 403, 404) } },
+    schema: { tags: ['academic'], summary: 'Every grade of the group (its teacher, admins)', security: bearer, params: idParams, response: { 200: gradeList, ...errorResponses(401, 403, 404) } },
   }, async (request) => {
     const course = await courseFor(repo, request.user!, request.params.id, 'manage');
     return { data: await repo.courseGrades(course.id) };
@@ -99,6 +97,6 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
 
   app.get('/api/me/grades', {
     onRequest: ctx.auth.authenticate,
-    schema: { tags: ['academic'], summary: 'The caller’s own grades', security: bearer, response: { 200: gradeList, ...errors(401) } },
+    schema: { tags: ['academic'], summary: 'The caller’s own grades', security: bearer, response: { 200: gradeList, ...errorResponses(401) } },
   }, async (request): Promise<{ data: Grade[] }> => ({ data: await repo.studentGrades(request.user!.id) }));
 }

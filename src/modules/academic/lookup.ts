@@ -1,4 +1,5 @@
 import type { ModuleContext } from '../../platform/module.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 /** What other modules may ask academic. */
 export interface CourseLookup {
@@ -6,13 +7,12 @@ export interface CourseLookup {
   teaches(teacherId: string, courseId: string): Promise<boolean>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The typed interface academic exports; stats uses it to let teachers see their groups' figures. */
 export function courseLookup(ctx: ModuleContext): CourseLookup {
   return {
     async teaches(teacherId, courseId) {
-      if (!UUID.test(courseId) || !UUID.test(teacherId)) return false;
+      if (!isUuid(courseId) || !isUuid(teacherId)) return false;
       const row = await ctx.pool.query('SELECT 1 FROM academic.courses WHERE id = $1 AND teacher_id = $2', [courseId, teacherId]);
       return (row.rowCount ?? 0) > 0;
     },

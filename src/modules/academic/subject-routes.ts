@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { errors } from '../identity/schemas.ts';
 import type { AcademicRepository } from './repository.ts';
 
 const subject = {
@@ -23,7 +22,7 @@ export function registerSubjectRoutes(app: FastifyInstance, ctx: ModuleContext, 
       summary: 'Create a subject, or a list of them (all or none)',
       security: bearer,
       body: { oneOf: [subject, { type: 'array', minItems: 1, maxItems: 500, items: subject }] },
-      response: { 201: { type: 'object', properties: { created: { type: 'array', items: subject } } }, ...errors(400, 401, 403, 409) },
+      response: { 201: { type: 'object', properties: { created: { type: 'array', items: subject } } }, ...errorResponses(400, 401, 403, 409) },
     },
   }, async (request, reply) => {
     const list = Array.isArray(request.body) ? request.body : [request.body];
@@ -52,7 +51,7 @@ export function registerSubjectRoutes(app: FastifyInstance, ctx: ModuleContext, 
 
   app.get('/api/subjects', {
     onRequest: ctx.auth.authenticate,
-    schema: { tags: ['academic'], summary: 'All subjects', security: bearer, response: { 200: { type: 'object', properties: { data: { type: 'array', items: subject } } }, ...errors(401) } },
+    schema: { tags: ['academic'], summary: 'All subjects', security: bearer, response: { 200: { type: 'object', properties: { data: { type: 'array', items: subject } } }, ...errorResponses(401) } },
   }, async () => ({ data: await repo.subjects() }));
 
   app.patch<{ Params: { code: string }; Body: { name: string } }>('/api/subjects/:code', {
@@ -63,7 +62,7 @@ export function registerSubjectRoutes(app: FastifyInstance, ctx: ModuleContext, 
       security: bearer,
       params: { type: 'object', properties: { code: { type: 'string', maxLength: 32 } } },
       body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: subject.properties.name } },
-      response: { 200: subject, ...errors(400, 401, 403, 404) },
+      response: { 200: subject, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request) => {
     const row = await repo.pool.query('UPDATE academic.subjects SET name = $2 WHERE lower(code) = lower($1) RETURNING code, name', [request.params.code, request.body.name]);
@@ -73,7 +72,7 @@ export function registerSubjectRoutes(app: FastifyInstance, ctx: ModuleContext, 
 
   app.delete<{ Params: { code: string } }>('/api/subjects/:code', {
     onRequest: staff,
-    schema: { tags: ['academic'], summary: 'Delete a subject that no course uses', security: bearer, params: { type: 'object', properties: { code: { type: 'string', maxLength: 32 } } }, response: { 204: { type: 'null' }, ...errors(401, 403, 404, 409) } },
+    schema: { tags: ['academic'], summary: 'Delete a subject that no course uses', security: bearer, params: { type: 'object', properties: { code: { type: 'string', maxLength: 32 } } }, response: { 204: { type: 'null' }, ...errorResponses(401, 403, 404, 409) } },
   }, async (request, reply) => {
     try {
       const deleted = await repo.pool.query('DELETE FROM academic.subjects WHERE lower(code) = lower($1)', [request.params.code]);

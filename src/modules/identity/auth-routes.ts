@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { createAuthLimiters } from './rate-limits.ts';
-import { errors, loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
+import { loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
 import type { Identity } from './service.ts';
 import { publicUser } from './users.ts';
 import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
@@ -31,7 +31,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
 
   scope.post<{ Body: Record<string, unknown> }>('/api/auth/signup', {
     onRequest: limit.signupPerIp,
-    schema: { tags: ['auth'], summary: 'Create an account', body: signupBodySchema, response: { 201: userSchema, ...errors(400, 409, 429) } },
+    schema: { tags: ['auth'], summary: 'Create an account', body: signupBodySchema, response: { 201: userSchema, ...errorResponses(400, 409, 429) } },
   }, async (request, reply) => reply.status(201).send(publicUser(await signup(request.body ?? {}))));
 
   scope.post<{ Body: Record<string, unknown> }>('/auth/signup', {
@@ -40,7 +40,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
       tags: ['compatibility'],
       summary: 'Create an account (older clients): also logs in',
       body: signupBodySchema,
-      response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errors(400, 409, 429) },
+      response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errorResponses(400, 409, 429) },
     },
   }, async (request, reply) => {
     const user = await signup(request.body ?? {});
@@ -63,17 +63,17 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
         tags: url.startsWith('/api') ? ['auth'] : ['compatibility'],
         summary: 'Log in with a username or e-mail and a password',
         body: loginBodySchema,
-        response: { 200: loginResponseSchema, ...errors(400, 401, 429) },
+        response: { 200: loginResponseSchema, ...errorResponses(400, 401, 429) },
       },
     }, async (request) => login(request.body));
   }
 
   scope.post<{ Body: { refreshToken: string } }>('/api/auth/refresh', {
-    schema: { tags: ['auth'], summary: 'Trade a refresh token for a new pair (the old one stops working)', body: refreshBodySchema, response: { 200: tokensSchema, ...errors(400, 401) } },
+    schema: { tags: ['auth'], summary: 'Trade a refresh token for a new pair (the old one stops working)', body: refreshBodySchema, response: { 200: tokensSchema, ...errorResponses(400, 401) } },
   }, async (request) => sessions.rotate(request.body.refreshToken, async (id) => (await users.byId(id))?.role));
 
   scope.post<{ Body: { refreshToken: string } }>('/api/auth/logout', {
-    schema: { tags: ['auth'], summary: 'End the session of this refresh token', body: refreshBodySchema, response: { 204: { type: 'null' }, ...errors(400) } },
+    schema: { tags: ['auth'], summary: 'End the session of this refresh token', body: refreshBodySchema, response: { 204: { type: 'null' }, ...errorResponses(400) } },
   }, async (request, reply) => {
     await sessions.revoke(request.body.refreshToken);
     return reply.status(204).send();
@@ -82,7 +82,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
   const bearer = [{ bearer: [] }];
   scope.get('/api/auth/me', {
     onRequest: ctx.auth.authenticate,
-    schema: { tags: ['auth'], summary: 'The caller’s account (always up to date)', security: bearer, response: { 200: userSchema, ...errors(401, 404) } },
+    schema: { tags: ['auth'], summary: 'The caller’s account (always up to date)', security: bearer, response: { 200: userSchema, ...errorResponses(401, 404) } },
   }, async (request) => {
     const user = await users.byId(request.user!.id);
     if (!user) throw new HttpError(404, 'not_found', 'this account no longer exists');
@@ -96,7 +96,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
       summary: 'Change the caller’s username or e-mail',
       security: bearer,
       body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { username: { type: 'string', maxLength: 256 }, email: { type: 'string', maxLength: 256 } } },
-      response: { 200: userSchema, ...errors(400, 401, 404, 409) },
+      response: { 200: userSchema, ...errorResponses(400, 401, 404, 409) },
     },
   }, async (request) => {
     const { username, email } = request.body;

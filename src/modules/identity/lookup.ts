@@ -2,6 +2,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import type { PublicUser } from './db.ts';
 import { createIdentity } from './service.ts';
 import { publicUser } from './users.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 /** What other modules may ask identity: users by e-mail or id (from the command side, always current). */
 export interface UserLookup {
@@ -11,7 +12,6 @@ export interface UserLookup {
   byIds(ids: string[]): Promise<Map<string, PublicUser>>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The typed interface identity exports to other modules; nothing else of identity crosses the boundary. */
 export function userLookup(ctx: ModuleContext): UserLookup {
@@ -22,7 +22,7 @@ export function userLookup(ctx: ModuleContext): UserLookup {
       return new Map([...found].map(([email, user]) => [email, publicUser(user)]));
     },
     async byIds(ids) {
-      const valid = [...new Set(ids.filter((id) => UUID.test(id)))];
+      const valid = [...new Set(ids.filter((id) => isUuid(id)))];
       if (valid.length === 0) return new Map();
       const rows = await identity.db.selectFrom('identity.users').select(['id', 'username', 'email', 'role']).where('id', 'in', valid).execute();
       return new Map(rows.map((row) => [row.id, row]));

@@ -1,5 +1,3 @@
-import { errorBodySchema } from '../../platform/http/errors.ts';
-
 /** JSON schema of a public user. */
 export const userSchema = {
   type: 'object',
@@ -52,6 +50,3 @@ export const refreshBodySchema = {
   required: ['refreshToken'],
   properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
-
-/** Standard error responses for the OpenAPI document. */
-export const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorBodySchema]));

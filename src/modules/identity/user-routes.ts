@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLES, type Role } from '../../platform/auth/tokens.ts';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { errors, userSchema } from './schemas.ts';
+import { userSchema } from './schemas.ts';
 import type { Identity } from './service.ts';
 import { publicUser } from './users.ts';
 import { emailProblem } from './validation.ts';
+import { isUuid } from '../../platform/ids.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
 const bearer = [{ bearer: [] }];
 const notFound = () => new HttpError(404, 'not_found', 'no such user');
@@ -37,16 +37,16 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
           type: 'object',
           properties: { data: { type: 'array', items: userSchema }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } },
         },
-        ...errors(400, 401, 403),
+        ...errorResponses(400, 401, 403),
       },
     },
   }, async (request) => identity.directory.search(request.query.q?.trim() || undefined, request.query.page, request.query.pageSize));
 
   scope.get<{ Params: { id: string } }>('/api/users/:id', {
     onRequest: staff,
-    schema: { tags: ['users'], summary: 'One user (read model)', security: bearer, params: idParams, response: { 200: userSchema, ...errors(401, 403, 404) } },
+    schema: { tags: ['users'], summary: 'One user (read model)', security: bearer, params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } },
   }, async (request) => {
-    const user = UUID.test(request.params.id) ? await identity.directory.byId(request.params.id) : undefined;
+    const user = isUuid(request.params.id) ? await identity.directory.byId(request.params.id) : undefined;
     if (!user) throw notFound();
     return user;
   });
@@ -59,10 +59,10 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
       security: bearer,
       params: idParams,
       body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: [...ROLES] } } },
-      response: { 200: userSchema, ...errors(400, 401, 403, 404, 409) },
+      response: { 200: userSchema, ...errorResponses(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    if (!UUID.test(request.params.id)) throw notFound();
+    if (!isUuid(request.params.id)) throw notFound();
     const user = await identity.users.changeRole(request.params.id, request.body.role);
     await identity.notifyProjector('user.role_changed');
     return publicUser(user);
@@ -89,7 +89,7 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
             unknownEmails: { type: 'array', items: { type: 'string' } },
           },
         },
-        ...errors(400, 401, 403),
+        ...errorResponses(400, 401, 403),
       },
     },
   }, async (request) => {

@@ -1,3 +1,5 @@
+import { emailProblem } from '../../platform/validation.ts';
+
 /** One failing field, as listed in a 400's `details`. */
 export interface FieldProblem {
   field: string;
@@ -12,7 +14,6 @@ export interface SignupInput {
 }
 
 const USERNAME = /^[A-Za-z0-9._-]{3,32}$/;
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 /** Checks a username against the rules: 3–32 letters, digits, `.`, `_`, `-`. */
 export function usernameProblem(username: unknown): string | undefined {
@@ -20,11 +21,7 @@ export function usernameProblem(username: unknown): string | undefined {
   return USERNAME.test(username) ? undefined : 'must be 3 to 32 letters, digits, ".", "_" or "-"';
 }
 
-/** Checks an e-mail address for a plausible shape. */
-export function emailProblem(email: unknown): string | undefined {
-  if (typeof email !== 'string' || email.length === 0) return 'is required';
-  return email.length <= 254 && EMAIL.test(email) ? undefined : 'must be a valid e-mail address';
-}
+export { emailProblem };
 
 /** Checks password strength, and that it is not the username or e-mail. */
 export function passwordProblem(password: unknown, username?: unknown, email?: unknown): string | undefined {

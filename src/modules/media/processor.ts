@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UnrecoverableError } from 'bullmq';
+import { isAlive } from '../../platform/ids.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import type { AulaJob } from '../../platform/queue/backend.ts';
 import type { JobHandler } from '../../platform/queue/worker.ts';
@@ -61,15 +62,6 @@ export async function sweepOrphanedTempDirs(): Promise<number> {
     removed++;
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Copies the original to a local file (ffprobe/ffmpeg need to seek), downloading it first for URL imports. */

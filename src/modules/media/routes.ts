@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { errors } from '../identity/schemas.ts';
 import { verifySignature, type FileKind } from './links.ts';
 import { checkTarget, ImportError } from './remote-fetch.ts';
 import { presentTask, taskSchema } from './serialize.ts';
@@ -11,8 +10,8 @@ import { announce, TaskFeed } from './task-feed.ts';
 import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
 import { receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
+import { isUuid } from '../../platform/ids.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: TaskStatus[] = ['queued', 'processing', 'processed', 'failed', 'cancelled'];
 const bearer = [{ bearer: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
@@ -25,7 +24,7 @@ function encodeCursor(task: TaskRow): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { createdAt?: unknown; id?: unknown };
-    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && UUID.test(value.id)) {
+    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && isUuid(value.id)) {
       return { createdAt: value.createdAt, id: value.id };
     }
   } catch {
@@ -93,13 +92,13 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
   };
 
   const getOne = async (request: FastifyRequest<IdRoute>) => {
-    const task = UUID.test(request.params.id) ? await tasks.get(request.params.id, request.user!.id) : undefined;
+    const task = isUuid(request.params.id) ? await tasks.get(request.params.id, request.user!.id) : undefined;
     if (!task) throw notFound();
     return present(task);
   };
 
   const remove = async (request: FastifyRequest<IdRoute>, reply: FastifyReply) => {
-    if (!UUID.test(request.params.id)) throw notFound();
+    if (!isUuid(request.params.id)) throw notFound();
     const before = await tasks.get(request.params.id, request.user!.id);
     if (!before) throw notFound();
     const cancelled = await tasks.cancel(before.id, before.ownerId);
@@ -132,20 +131,20 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
         security: bearer,
         consumes: ['multipart/form-data', 'application/json'],
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
-        response: { 200: taskSchema, 201: taskSchema, ...errors(400, 401, 413, 422) },
+        response: { 200: taskSchema, 201: taskSchema, ...errorResponses(400, 401, 413, 422) },
       },
     }, create);
     app.get<ListRoute>(prefix, {
       onRequest: ctx.auth.authenticate,
-      schema: { tags, summary: 'The caller’s tasks, paged', security: bearer, querystring: listQuery, response: { 200: listResponse, ...errors(400, 401) } },
+      schema: { tags, summary: 'The caller’s tasks, paged', security: bearer, querystring: listQuery, response: { 200: listResponse, ...errorResponses(400, 401) } },
     }, list);
     app.get<IdRoute>(`${prefix}/:id`, {
       onRequest: ctx.auth.authenticate,
-      schema: { tags, summary: 'One task', security: bearer, params: idParams, response: { 200: taskSchema, ...errors(401, 404) } },
+      schema: { tags, summary: 'One task', security: bearer, params: idParams, response: { 200: taskSchema, ...errorResponses(401, 404) } },
     }, getOne);
     app.delete<IdRoute>(`${prefix}/:id`, {
       onRequest: ctx.auth.authenticate,
-      schema: { tags, summary: 'Cancel the task if it runs, delete its files and the task', security: bearer, params: idParams, response: { 204: { type: 'null' }, ...errors(401, 404) } },
+      schema: { tags, summary: 'Cancel the task if it runs, delete its files and the task', security: bearer, params: idParams, response: { 204: { type: 'null' }, ...errorResponses(401, 404) } },
     }, remove);
   }
 
@@ -159,7 +158,7 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     },
   }, async (request, reply) => {
     const { id, kind } = request.params;
-    if (!UUID.test(id)) throw notFound();
+    if (!isUuid(id)) throw notFound();
     const { expires, sig } = request.query;
     let task: TaskRow | undefined;
     if (expires !== undefined || sig !== undefined) {

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../../platform/http/errors.ts';
+import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import type { GradeRecorded } from '../../platform/queue/definitions.ts';
-import { hasTwoDecimals } from '../academic/grade-routes.ts';
-import { errors } from '../identity/schemas.ts';
+import { hasTwoDecimals } from '../../platform/validation.ts';
 import type { StatsAccess } from './access.ts';
 import type { GroupBy, StatsStore } from './store.ts';
 
@@ -57,7 +56,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
       security: [...bearer, { serviceToken: [] }],
       headers: { type: 'object', properties: { 'x-service-token': { type: 'string' } } },
       body: { oneOf: [gradeInput, { type: 'array', minItems: 1, maxItems: 1000, items: gradeInput }] },
-      response: { 202: { type: 'object', properties: { queued: { type: 'integer' } } }, ...errors(400, 401, 403) },
+      response: { 202: { type: 'object', properties: { queued: { type: 'integer' } } }, ...errorResponses(400, 401, 403) },
     },
   }, async (request, reply) => {
     const who = await access.writer(request, reply);
@@ -82,7 +81,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
     schema: {
       tags: ['stats'], summary: 'A student’s average, grade count and on-time percentage in a course', security: bearer,
       params: { type: 'object', properties: { sid: id, cid: id } },
-      response: { 200: { type: 'object', properties: { averageGrade: { type: 'number' }, gradeCount: { type: 'integer' }, onTimePercentage: { type: 'number', nullable: true } } }, ...errors(400, 401, 403, 404) },
+      response: { 200: { type: 'object', properties: { averageGrade: { type: 'number' }, gradeCount: { type: 'integer' }, onTimePercentage: { type: 'number', nullable: true } } }, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { sid, cid } = request.params;
@@ -100,7 +99,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
 
   app.get<{ Params: { sid: string }; Querystring: RangeQuery }>('/api/stats/students/:sid/average', {
     onRequest: signedIn,
-    schema: { tags: ['stats'], summary: 'A student’s average per period (default groupBy month)', security: bearer, params: { type: 'object', properties: { sid: id } }, querystring: rangeQuery, response: { 200: averagesSchema, ...errors(400, 401, 403, 404) } },
+    schema: { tags: ['stats'], summary: 'A student’s average per period (default groupBy month)', security: bearer, params: { type: 'object', properties: { sid: id } }, querystring: rangeQuery, response: { 200: averagesSchema, ...errorResponses(400, 401, 403, 404) } },
   }, async (request) => {
     await access.student(request, request.params.sid);
     return averages({ studentId: request.params.sid }, request.query);
@@ -108,7 +107,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
 
   app.get<{ Params: { cid: string }; Querystring: RangeQuery }>('/api/stats/courses/:cid/average', {
     onRequest: signedIn,
-    schema: { tags: ['stats'], summary: 'A course’s average per period', security: bearer, params: { type: 'object', properties: { cid: id } }, querystring: rangeQuery, response: { 200: averagesSchema, ...errors(400, 401, 403, 404) } },
+    schema: { tags: ['stats'], summary: 'A course’s average per period', security: bearer, params: { type: 'object', properties: { cid: id } }, querystring: rangeQuery, response: { 200: averagesSchema, ...errorResponses(400, 401, 403, 404) } },
   }, async (request) => {
     await access.course(request, request.params.cid);
     return averages({ courseId: request.params.cid }, request.query);
@@ -127,7 +126,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
             others: { type: 'array', items: { type: 'object', properties: { studentId: { type: 'string' }, averageGrade: { type: 'number' }, gradeCount: { type: 'integer' } } } },
           },
         },
-        ...errors(400, 401, 403, 404),
+        ...errorResponses(400, 401, 403, 404),
       },
     },
   }, async (request) => {
@@ -145,7 +144,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
     schema: {
       tags: ['stats'], summary: 'One assignment: the group average and each student’s grade', security: bearer,
       params: { type: 'object', properties: { cid: id, aid: id } },
-      response: { 200: { type: 'object', properties: { assignmentId: { type: 'string' }, averageGrade: { type: 'number', nullable: true }, gradeCount: { type: 'integer' }, students: { type: 'array', items: { type: 'object', properties: { studentId: { type: 'string' }, grade: { type: 'number' }, onTime: { type: 'boolean', nullable: true } } } } } }, ...errors(400, 401, 403, 404) },
+      response: { 200: { type: 'object', properties: { assignmentId: { type: 'string' }, averageGrade: { type: 'number', nullable: true }, gradeCount: { type: 'integer' }, students: { type: 'array', items: { type: 'object', properties: { studentId: { type: 'string' }, grade: { type: 'number' }, onTime: { type: 'boolean', nullable: true } } } } } }, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { cid, aid } = request.params;
@@ -157,7 +156,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
   const groupQuery = { type: 'object', additionalProperties: false, properties: { groupBy: { type: 'string', enum: GROUPS } } } as const;
   app.get<{ Params: { cid: string }; Querystring: { groupBy?: GroupBy } }>('/api/stats/courses/:cid/on-time', {
     onRequest: signedIn,
-    schema: { tags: ['stats'], summary: 'On-time submissions in a course (per period with groupBy)', security: bearer, params: { type: 'object', properties: { cid: id } }, querystring: groupQuery, response: { 200: onTimeSchema, ...errors(400, 401, 403, 404) } },
+    schema: { tags: ['stats'], summary: 'On-time submissions in a course (per period with groupBy)', security: bearer, params: { type: 'object', properties: { cid: id } }, querystring: groupQuery, response: { 200: onTimeSchema, ...errorResponses(400, 401, 403, 404) } },
   }, async (request) => {
     await access.course(request, request.params.cid);
     return store.onTime({ courseId: request.params.cid }, request.query.groupBy);
@@ -165,7 +164,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
 
   app.get<{ Params: { cid: string; sid: string }; Querystring: { groupBy?: GroupBy } }>('/api/stats/courses/:cid/students/:sid/on-time', {
     onRequest: signedIn,
-    schema: { tags: ['stats'], summary: 'A student’s on-time submissions in a course', security: bearer, params: { type: 'object', properties: { cid: id, sid: id } }, querystring: groupQuery, response: { 200: onTimeSchema, ...errors(400, 401, 403, 404) } },
+    schema: { tags: ['stats'], summary: 'A student’s on-time submissions in a course', security: bearer, params: { type: 'object', properties: { cid: id, sid: id } }, querystring: groupQuery, response: { 200: onTimeSchema, ...errorResponses(400, 401, 403, 404) } },
   }, async (request) => {
     await access.student(request, request.params.sid, request.params.cid);
     return store.onTime({ courseId: request.params.cid, studentId: request.params.sid }, request.query.groupBy);

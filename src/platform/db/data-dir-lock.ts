@@ -1,18 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../ids.ts';
 
 /** Thrown when another live Aula process holds the data directory. */
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A held data-directory lock; release() removes it. */

@@ -18,6 +18,9 @@ export const errorBodySchema = {
   },
 } as const;
 
+/** Error responses for a route's OpenAPI schema, one per status code. */
+export const errorResponses = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorBodySchema]));
+
 /** An error meant for the client: its status, code, message and details are sent as they are. */
 export class HttpError extends Error {
   constructor(
