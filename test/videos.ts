@@ -3,14 +3,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { locateBinaries } from '../src/modules/media/binaries.ts';
 
 const run = promisify(execFile);
+// The same programs the app uses: FFMPEG_PATH, else PATH, else the npm-shipped static builds.
+const binaries = locateBinaries({ ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
+
+/** The ffmpeg and ffprobe the tests run. */
+export const tools = async () => binaries;
 
 /** A folder of small test videos made with ffmpeg's lavfi sources. */
 export const videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-test-videos-'));
 
 async function ffmpeg(args: string[]): Promise<void> {
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+  await run((await binaries).ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 }
 
 /** Landscape 640×480, 25 fps, with a tone, of the given length. */
@@ -82,7 +88,7 @@ export function emptyFile(): string {
 
 /** Stream facts of a file as ffprobe reports them. */
 export async function ffprobeFacts(file: string) {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file]);
+  const { stdout } = await run((await binaries).ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file]);
   const json = JSON.parse(stdout) as {
     streams: Array<Record<string, string | number>>;
     format: { duration: string };
