@@ -72,6 +72,13 @@ export async function corruptVideo(): Promise<string> {
   return file;
 }
 
+/** An HLS playlist that points at another local file, uploaded as if it were a video. */
+export async function playlistPointingAt(target: string): Promise<string> {
+  const file = path.join(videoDir, 'sneaky.mp4');
+  fs.writeFileSync(file, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:5,\n${target}\n#EXT-X-ENDLIST\n`);
+  return file;
+}
+
 /** A text file named like a video. */
 export function textAsVideo(): string {
   const file = path.join(videoDir, 'notes.mp4');

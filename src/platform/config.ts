@@ -22,7 +22,7 @@ const schema = z.object({
   AULA_DATA_DIR: z.string().min(1).default('./data'),
   AULA_STORAGE_DIR: z.string().min(1).optional(),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
-  AULA_DB_POOL_MAX: positiveInt.default(10),
+  AULA_DB_POOL_MAX: z.coerce.number().int().min(2, 'must be at least 2 (migrations hold one connection)').default(10),
   AULA_EMBEDDED_PG_PORT: port.default(0),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   AULA_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits, _ : . - only').default('aula'),

@@ -70,7 +70,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
 
   scope.post<{ Body: { refreshToken: string } }>('/api/auth/refresh', {
     schema: { tags: ['auth'], summary: 'Trade a refresh token for a new pair (the old one stops working)', body: refreshBodySchema, response: { 200: tokensSchema, ...errorResponses(400, 401) } },
-  }, async (request) => sessions.rotate(request.body.refreshToken, async (id) => (await users.byId(id))?.role));
+  }, async (request) => sessions.rotate(request.body.refreshToken));
 
   scope.post<{ Body: { refreshToken: string } }>('/api/auth/logout', {
     schema: { tags: ['auth'], summary: 'End the session of this refresh token', body: refreshBodySchema, response: { 204: { type: 'null' }, ...errorResponses(400) } },

@@ -51,9 +51,9 @@ export class Sessions {
   /**
    * Trades a refresh token for a new pair. A token already used once means it was
    * stolen or replayed: the whole family is revoked and the caller gets a 401.
-   * `currentRole` reads the user's role now, so a new token carries role changes.
+   * The new access token carries the user's current role, read in the same transaction.
    */
-  async rotate(refreshToken: string, currentRole: (userId: string) => Promise<PublicUser['role'] | undefined>): Promise<SessionTokens> {
+  async rotate(refreshToken: string): Promise<SessionTokens> {
     const outcome = await this.db.transaction().execute(async (tx) => {
       const row = await tx
         .selectFrom('identity.refresh_tokens')
@@ -66,7 +66,7 @@ export class Sessions {
         await tx.updateTable('identity.refresh_tokens').set({ revoked_at: sql`now()` }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
         return 'reused' as const;
       }
-      const role = await currentRole(row.user_id);
+      const role = (await tx.selectFrom('identity.users').select('role').where('id', '=', row.user_id).executeTakeFirst())?.role;
       if (!role) return 'invalid' as const;
       await tx.updateTable('identity.refresh_tokens').set({ used_at: sql`now()` }).where('id', '=', row.id).execute();
       return this.issue(tx, { id: row.user_id, role }, row.family_id);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { waitUntil } from '../../../test/wait.ts';
-import { corruptVideo, emptyFile, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tooWideVideo } from '../../../test/videos.ts';
+import { corruptVideo, emptyFile, playlistPointingAt, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tooWideVideo } from '../../../test/videos.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
 import { upload, waitForTask } from './test-helpers.ts';
 
@@ -102,6 +102,7 @@ describe('video processing end to end', () => {
     ['a text file renamed .mp4', async () => textAsVideo(), /not a video ffprobe can read/],
     ['an empty file', async () => emptyFile(), /not a video ffprobe can read/],
     ['a video wider than 8K', tooWideVideo, /at most 8192 pixels per side/],
+    ['a playlist that points at another local file', async () => playlistPointingAt(await landscapeVideo(6)), /not a video ffprobe can read/],
   ])('fails %s once, with a readable reason', async (_name, make, reason) => {
     const task = await processAndDownload(await make());
     expect(task.status).toBe('failed');

@@ -17,6 +17,12 @@ export class InvalidVideoError extends Error {
   override name = 'InvalidVideoError';
 }
 
+/**
+ * Container formats an input may have, and only local files: without this, a
+ * "video" that is really an HLS playlist could make ffmpeg read other files.
+ */
+export const INPUT_GUARD = ['-protocol_whitelist', 'file', '-format_whitelist', 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,ogg,asf'];
+
 /** The largest width or height accepted (8K). */
 export const MAX_SIDE = 8192;
 
@@ -29,7 +35,7 @@ interface FfprobeJson {
 export async function probe(ffprobe: string, file: string): Promise<ProbeResult> {
   let json: FfprobeJson;
   try {
-    const { stdout } = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], {
+    const { stdout } = await run(ffprobe, ['-v', 'error', ...INPUT_GUARD, '-print_format', 'json', '-show_streams', '-show_format', file], {
       maxBuffer: 16 * 1024 * 1024,
     });
     json = JSON.parse(stdout) as FfprobeJson;

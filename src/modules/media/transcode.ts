@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import type { ProbeResult } from './probe.ts';
+import { INPUT_GUARD, type ProbeResult } from './probe.ts';
 
 /** How the output is shaped. */
 export interface RenderSettings {
@@ -56,7 +56,7 @@ export function renderArgs(input: string, probe: ProbeResult, settings: RenderSe
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-progress', 'pipe:1', '-y',
     '-loop', '1', '-framerate', String(FPS), '-t', String(bumper), '-i', settings.logo,
-    '-t', content.toFixed(3), '-i', input,
+    '-t', content.toFixed(3), ...INPUT_GUARD, '-i', input,
     ...silence, ...silence, ...(probe.hasAudio ? [] : silence),
     '-filter_complex', graph,
     '-map', '[v]', '-map', '[a]',

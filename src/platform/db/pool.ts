@@ -7,7 +7,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 /** Opens a pg pool whose idle-client errors are logged instead of crashing the process. */
 export function createPool(url: string, max: number, log: Logger, options: Partial<pg.PoolConfig> = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, ...options });
+  // A bounded wait for a connection: an exhausted pool fails a request instead of hanging the process.
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, ...options });
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle database connection error'));
   return pool;
 }
