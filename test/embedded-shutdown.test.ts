@@ -43,7 +43,9 @@ describe('aula start with the embedded database', () => {
     const first = await start();
     expect(postgresProcessesOn(clusterDir).length).toBeGreaterThan(0);
 
-    const dbUrl = `postgres://aula:aula@127.0.0.1:${embeddedPort(first.proc.output())}/aula`;
+    const password = fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8');
+    expect(fs.statSync(path.join(dataDir, 'postgres-password')).mode & 0o777).toBe(0o600);
+    const dbUrl = `postgres://aula:${password}@127.0.0.1:${embeddedPort(first.proc.output())}/aula`;
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     await client.query('CREATE TABLE public.kept (note text)');
@@ -60,7 +62,7 @@ describe('aula start with the embedded database', () => {
 
     const second = await start();
     expect(second.proc.output()).toContain('"fresh":false');
-    const again = new pg.Client({ connectionString: `postgres://aula:aula@127.0.0.1:${embeddedPort(second.proc.output())}/aula` });
+    const again = new pg.Client({ connectionString: `postgres://aula:${password}@127.0.0.1:${embeddedPort(second.proc.output())}/aula` });
     await again.connect();
     const kept = await again.query('SELECT note FROM public.kept');
     const processes = await again.query('SELECT stopped_at FROM platform.processes ORDER BY started_at');

@@ -55,8 +55,17 @@ export function lockDataDir(dataDir: string): DataDirLock {
 export function runningPostmaster(clusterDir: string): number | undefined {
   try {
     const pid = Number.parseInt(fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
-    return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
+    return Number.isInteger(pid) && isAlive(pid) && servesDirectory(pid, clusterDir) ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+// After an unclean reboot the old pid may belong to an unrelated process: only trust a postgres started on this directory.
+function servesDirectory(pid: number, clusterDir: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(clusterDir);
+  } catch {
+    return !fs.existsSync('/proc/self'); // no /proc to ask (not Linux): trust the pid file
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -46,6 +47,17 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** The cluster's superuser password: made at initialisation, kept in `<dataDir>/postgres-password` (0600). */
+function clusterPassword(dataDir: string, fresh: boolean): string {
+  const file = path.join(dataDir, 'postgres-password');
+  if (fresh) fs.writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new Error(`${file} is missing: the embedded PostgreSQL's password is kept there`);
+  }
+}
+
 /**
  * Starts (initialising on first use) a PostgreSQL cluster in `<dataDir>/postgres`
  * and returns its URL. Refuses a data directory that another live Aula holds.
@@ -62,12 +74,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       if (!(await waitForExit(orphan, 15_000))) throw new Error(`PostgreSQL pid ${orphan} on ${clusterDir} did not stop`);
     }
     const chosenPort = port === 0 ? await freePort() : port;
+    const fresh = !fs.existsSync(path.join(clusterDir, 'PG_VERSION'));
+    const password = clusterPassword(dataDir, fresh);
     const serverLog: string[] = [];
     const pg = new EmbeddedPostgres({
       databaseDir: clusterDir,
       port: chosenPort,
       user: 'aula',
-      password: 'aula',
+      password,
       authMethod: 'scram-sha-256',
       persistent: true,
       createPostgresUser: true,
@@ -80,7 +94,6 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     });
     // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory.
     if (process.getuid?.() === 0) fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o711);
-    const fresh = !fs.existsSync(path.join(clusterDir, 'PG_VERSION'));
     if (fresh) {
       log.info({ clusterDir }, 'initialising embedded PostgreSQL');
       await pg.initialise();
@@ -90,13 +103,18 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     } catch {
       throw new Error(`embedded PostgreSQL did not start:\n${serverLog.slice(-10).join('')}`);
     }
-    const admin = pg.getPgClient('postgres', '127.0.0.1');
-    await admin.connect();
     try {
-      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', ['aula']);
-      if (exists.rowCount === 0) await admin.query('CREATE DATABASE aula');
-    } finally {
-      await admin.end();
+      const admin = pg.getPgClient('postgres', '127.0.0.1');
+      await admin.connect();
+      try {
+        const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', ['aula']);
+        if (exists.rowCount === 0) await admin.query('CREATE DATABASE aula');
+      } finally {
+        await admin.end();
+      }
+    } catch (error) {
+      await pg.stop();
+      throw error;
     }
     log.info({ port: chosenPort, fresh }, 'embedded PostgreSQL ready');
     // Last resort if the process exits without stop(): ask the server for a fast shutdown.
@@ -107,7 +125,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     };
     process.on('exit', onExit);
     return {
-      url: `postgres://aula:aula@127.0.0.1:${chosenPort}/aula`,
+      url: `postgres://aula:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/aula`,
       stop: async () => {
         process.off('exit', onExit);
         try {
