@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
@@ -173,6 +174,12 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     return sendFile(request, reply, ctx.storage, fileKeys(id)[kind], type);
   });
 
+  // Open event streams never end by themselves: end them when the server closes, or it would wait for ever.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+
   app.get<{ Querystring: { access_token?: string } }>('/api/tasks/events', {
     schema: {
       tags: ['media'],
@@ -187,13 +194,20 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
     res.write(': connected\n\n');
-    const unsubscribe = await feed.subscribe(request.user!.id, (change) => {
+    streams.add(res);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+    let unsubscribe: (() => void) | undefined;
+    let closed = false;
+    request.raw.on('close', () => {
+      closed = true;
+      streams.delete(res);
+      clearInterval(heartbeat);
+      unsubscribe?.();
+    });
+    const stop = await feed.subscribe(request.user!.id, (change) => {
       res.write(`event: task\ndata: ${JSON.stringify({ id: change.id, status: change.status, progress: change.progress, error: change.error })}\n\n`);
     });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    if (closed) stop();
+    else unsubscribe = stop;
   });
 }

@@ -26,21 +26,41 @@ export class TaskFeed {
 
   constructor(private readonly databaseUrl: string, private readonly log: Logger) {}
 
-  private async connect(): Promise<void> {
-    if (this.client) return;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    if (this.client || this.closed) return;
     const client = new pg.Client({ connectionString: this.databaseUrl });
-    this.client = client;
     client.on('notification', (message) => {
       if (!message.payload) return;
       const change = JSON.parse(message.payload) as TaskChange;
       for (const listener of this.listeners.get(change.ownerId) ?? []) listener(change);
     });
     client.on('error', (error) => {
-      this.log.warn({ err: error.message }, 'task feed connection lost');
-      this.client = undefined;
+      this.log.warn({ err: error.message }, 'task feed connection lost; reconnecting');
+      if (this.client === client) this.client = undefined;
+      void client.end().catch(() => undefined);
+      // Existing subscribers stay registered; a new connection resumes their feed.
+      setTimeout(() => {
+        if (this.listeners.size > 0) this.connect().catch((e: Error) => this.log.warn({ err: e.message }, 'task feed reconnect failed'));
+      }, 1000).unref();
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
   }
 
   /** Calls `listener` with each change of the owner's tasks; returns a function that stops it. */
@@ -56,6 +76,7 @@ export class TaskFeed {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
