@@ -23,6 +23,14 @@ describe('a bad configuration value stops the process and names the variable', (
     expect(proc.output()).not.toContain('embedded PostgreSQL');
   });
 
+  it('never prints the value of a secret variable', async () => {
+    const proc = spawnAula(['start'], { AULA_JWT_SECRET: 'too-short-but-secret', DATABASE_URL: 'mysql://user:hunter2@db/aula' });
+    expect(await proc.exited).not.toBe(0);
+    expect(proc.output()).toContain('AULA_JWT_SECRET=(hidden)');
+    expect(proc.output()).not.toContain('too-short-but-secret');
+    expect(proc.output()).not.toContain('hunter2');
+  });
+
   it('an unknown command prints the usage and exits non-zero', async () => {
     const proc = spawnAula(['launch'], {});
     expect(await proc.exited).toBe(2);

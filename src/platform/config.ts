@@ -59,6 +59,9 @@ const schema = z.object({
   message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
 });
 
+// Their values never appear in error messages: they are, or may contain, secrets.
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AULA_JWT_SECRET', 'AULA_ADMIN_PASSWORD', 'AULA_STATS_SERVICE_TOKEN']);
+
 /** Every setting of Aula, parsed from the environment once at start-up. */
 export interface Config {
   port: number;
@@ -116,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name] ?? '');
+      return `${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }

@@ -127,6 +127,9 @@ describe('course groups, enrolments, assignments and grades', () => {
     await api('PUT', path, teacher.token, { grade: 4.25, submittedAt: '2026-02-28T10:00:00Z' });
 
     for (const grade of [-1, 5.01, 4.255, 'A']) expect((await api('PUT', path, teacher.token, { grade })).status).toBe(400);
+    expect((await api('PUT', path, teacher.token, { grade: 1, submittedAt: '0000-01-01T00:00:00Z' })).status).toBe(400);
+    expect((await api('POST', `/api/courses/${courseId}/assignments`, teacher.token, { title: 'Old', dueAt: '0000-01-01T00:00:00Z' })).status).toBe(400);
+    expect((await api('GET', '/api/courses?year=99999999999', admin)).status).toBe(400);
     expect((await api('PUT', path, otherTeacher.token, { grade: 1 })).status).toBe(404);
     expect((await api('PUT', path, student.token, { grade: 5 })).status).toBe(403);
     expect((await api('PUT', `/api/assignments/${assignment.id}/grades/${outsider.id}`, teacher.token, { grade: 2 })).status).toBe(404);

@@ -78,9 +78,9 @@ export function registerCourseRoutes(app: FastifyInstance, ctx: ModuleContext, r
         type: 'object',
         additionalProperties: false,
         properties: {
-          page: { type: 'integer', minimum: 1, default: 1 },
+          page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 },
           pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-          year: { type: 'integer' },
+          year: { type: 'integer', minimum: 1900, maximum: 3000 },
           period: { type: 'integer', enum: [1, 2] },
           subject: { type: 'string', maxLength: 32 },
         },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { isUuid } from '../../platform/ids.ts';
-import { hasTwoDecimals } from '../../platform/validation.ts';
+import { hasTwoDecimals, isReasonableDate } from '../../platform/validation.ts';
 import { courseFor } from './access.ts';
 import type { AcademicRepository, Grade } from './repository.ts';
 
@@ -35,6 +35,7 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
     },
   }, async (request, reply) => {
     const course = await courseFor(repo, request.user!, request.params.id, 'manage');
+    if (!isReasonableDate(request.body.dueAt)) throw new HttpError(400, 'validation_failed', 'the due date is out of range', [{ field: 'dueAt', message: 'must be between 1900 and 3000' }]);
     return reply.status(201).send(await repo.createAssignment(course.id, request.body.title, request.body.dueAt));
   });
 
@@ -63,6 +64,9 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
     },
   }, async (request) => {
     const { grade, submittedAt, onTime } = request.body;
+    if (submittedAt !== undefined && !isReasonableDate(submittedAt)) {
+      throw new HttpError(400, 'validation_failed', 'the submission time is out of range', [{ field: 'submittedAt', message: 'must be between 1900 and 3000' }]);
+    }
     if (grade > scale || !hasTwoDecimals(grade)) {
       throw new HttpError(400, 'validation_failed', 'the grade is out of range', [{ field: 'grade', message: `must be between 0 and ${scale} with at most two decimals` }]);
     }

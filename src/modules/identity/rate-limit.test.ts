@@ -28,6 +28,8 @@ describe('rate limits', () => {
       expect((await login({ username: 'victim', password: 'guess' }, { 'x-forwarded-for': `203.0.113.${i}` })).status).toBe(401);
     }
     expect((await login({ username: 'VICTIM', password: 'guess' }, { 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
+    // A very long login name is limited like any other (no database error).
+    expect((await login({ email: `${'x'.repeat(240)}@uni.example`, password: 'guess' }, { 'x-forwarded-for': '203.0.113.50' })).status).toBe(401);
     // Another account from a fresh IP is not affected.
     expect((await login({ username: 'someone', password: 'guess' }, { 'x-forwarded-for': '203.0.113.100' })).status).toBe(401);
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -16,7 +17,8 @@ export interface AuthLimiters {
 const accountOf = (request: FastifyRequest) => {
   const body = (request.body ?? {}) as { username?: unknown; email?: unknown };
   const login = typeof body.email === 'string' ? body.email : typeof body.username === 'string' ? body.username : '';
-  return login.trim().toLowerCase();
+  // Hashed: keys stay short whatever was typed, and the store holds no account names.
+  return createHash('sha256').update(login.trim().toLowerCase()).digest('base64url');
 };
 
 function guard(limiter: RateLimiterAbstract, keyOf: (request: FastifyRequest) => string): Guard {

@@ -28,7 +28,7 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
         additionalProperties: false,
         properties: {
           q: { type: 'string', maxLength: 100 },
-          page: { type: 'integer', minimum: 1, default: 1 },
+          page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 },
           pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
         },
       },

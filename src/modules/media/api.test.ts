@@ -97,7 +97,8 @@ describe('task API', () => {
     expect((await list('status=failed')).body.data.map((t: { id: string }) => t.id)).toEqual([ids[3], ids[1]]);
     expect((await call(app.baseUrl, 'GET', '/tasks?status=queued', { token: carol.token })).body.data).toHaveLength(3);
 
-    for (const bad of ['max=0', 'max=101', 'order=2', 'status=done', 'cursor=nonsense']) expect((await list(bad)).status).toBe(400);
+    const oddCursor = Buffer.from(JSON.stringify({ createdAt: '2020', id: ids[0] })).toString('base64url');
+    for (const bad of ['max=0', 'max=101', 'order=2', 'status=done', 'cursor=nonsense', `cursor=${oddCursor}`]) expect((await list(bad)).status).toBe(400);
   });
 
   it('serves byte ranges of a file', async () => {

@@ -124,7 +124,11 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
       await ctx.queues.publish('media.events', { eventName: 'task.processed', taskId: task.id, ownerId: task.ownerId });
       return { output: finished.output };
     } catch (error) {
-      if (error instanceof TaskCancelledError || watch.signal.reason instanceof TaskCancelledError) return { skipped: 'cancelled' };
+      if (error instanceof TaskCancelledError || watch.signal.reason instanceof TaskCancelledError) {
+        // Deleted while we were writing (e.g. the downloaded original): leave nothing behind.
+        if (!(await tasks.get(task.id))) await Promise.all(Object.values(fileKeys(task.id)).map((key) => ctx.storage.delete(key)));
+        return { skipped: 'cancelled' };
+      }
       if (error instanceof InvalidVideoError || error instanceof ImportError) {
         await failForGood(task, error.message);
         throw new UnrecoverableError(error.message);

@@ -30,7 +30,10 @@ const MAX_REDIRECTS = 5;
 /** True for an ordinary public unicast address; false for loopback, private, link-local, multicast, reserved… */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.process(address);
+  // IPv4-compatible IPv6 (::a.b.c.d, deprecated) could smuggle any IPv4 address: refuse the whole ::/96.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return false;
+  return parsed.range() === 'unicast';
 }
 
 function hostOf(url: URL): string {

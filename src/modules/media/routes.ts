@@ -13,6 +13,7 @@ import { receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
 import { isUuid } from '../../platform/ids.ts';
 
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const STATUSES: TaskStatus[] = ['queued', 'processing', 'processed', 'failed', 'cancelled'];
 const bearer = [{ bearer: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
@@ -25,7 +26,7 @@ function encodeCursor(task: TaskRow): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { createdAt?: unknown; id?: unknown };
-    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && isUuid(value.id)) {
+    if (typeof value.createdAt === 'string' && ISO_MS.test(value.createdAt) && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && isUuid(value.id)) {
       return { createdAt: value.createdAt, id: value.id };
     }
   } catch {
@@ -41,8 +42,17 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
   await app.register(multipart, { limits: { fileSize: media.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
 
+  const logQueueFailure = (error: unknown) => ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue a media task');
   const enqueue = async (task: TaskRow) => {
-    await ctx.queues.queue('media.process').add('process', { taskId: task.id }, { jobId: task.id });
+    try {
+      await ctx.queues.queue('media.process').add('process', { taskId: task.id }, { jobId: task.id });
+    } catch (error) {
+      // Without a job the task would stay queued for ever (and its Idempotency-Key would keep returning it).
+      logQueueFailure(error);
+      await Promise.all(Object.values(fileKeys(task.id)).map((key) => ctx.storage.delete(key)));
+      await tasks.delete(task.id);
+      throw new HttpError(503, 'queue_unavailable', 'the task could not be queued; nothing was kept, please try again');
+    }
     await announce(ctx.pool, task);
   };
 

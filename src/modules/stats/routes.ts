@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import type { GradeRecorded } from '../../platform/queue/definitions.ts';
-import { hasTwoDecimals } from '../../platform/validation.ts';
+import { hasTwoDecimals, isReasonableDate } from '../../platform/validation.ts';
 import type { StatsAccess } from './access.ts';
 import type { GroupBy, StatsStore } from './store.ts';
 
@@ -39,7 +39,11 @@ type RangeQuery = { from?: string; to?: string; groupBy?: GroupBy };
 
 function checkedRange(query: RangeQuery): { from?: string; to?: string } {
   const { from, to } = query;
-  if ((from && !DATE.test(from)) || (to && !DATE.test(to))) throw new HttpError(400, 'validation_failed', 'dates are YYYY-MM-DD');
+  for (const [field, value] of [['from', from], ['to', to]] as const) {
+    if (value !== undefined && (!DATE.test(value) || !isReasonableDate(value))) {
+      throw new HttpError(400, 'validation_failed', 'dates are YYYY-MM-DD between 1900 and 3000', [{ field, message: 'is not a valid date' }]);
+    }
+  }
   if (from && to && from > to) throw new HttpError(400, 'validation_failed', '`from` is after `to`', [{ field: 'from', message: 'must not be after to' }]);
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }

@@ -172,6 +172,7 @@ describe('access and errors', () => {
       `/api/stats/students/${s1.id}/average?groupBy=decade`,
       `/api/stats/students/${s1.id}/average?from=2026-13-01`,
       `/api/stats/students/${s1.id}/average?from=2026-05-01&to=2026-04-01`,
+      `/api/stats/students/${s1.id}/average?from=0000-01-01`,
       `/api/stats/courses/${COURSE}/on-time?groupBy=hour`,
     ]) {
       const res = await api('GET', path, admin);
