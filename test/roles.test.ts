@@ -69,6 +69,17 @@ describe.each([
     }
     expect(api.output()).not.toContain('workers started');
 
+    // An API process serving only some modules answers 404 for the others' routes.
+    const identityPort = await freePort();
+    const identityOnly = spawnAula(['start', '--modules', 'identity', '--no-workers'], { ...env(), PORT: String(identityPort) });
+    procs.push(identityOnly);
+    await waitForOk(`http://127.0.0.1:${identityPort}/ready`, 30_000, identityOnly);
+    const signup = await fetch(`http://127.0.0.1:${identityPort}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(signup.status).toBe(400); // the route exists
+    expect((await fetch(`http://127.0.0.1:${identityPort}/api/tasks`)).status).toBe(404);
+    identityOnly.child.kill('SIGTERM');
+    expect(await identityOnly.exited).toBe(0);
+
     worker.child.kill('SIGTERM');
     api.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
