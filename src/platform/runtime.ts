@@ -15,6 +15,7 @@ import { LocalStorage } from './storage/local.ts';
 import { createGuards } from './auth/guards.ts';
 import { loadJwtSecret } from './auth/secret.ts';
 import { platformModule } from './platform-module.ts';
+import { startOutboxRelay } from './outbox/relay.ts';
 import { MODULES } from '../modules/index.ts';
 
 /** The platform itself and every service module. */
@@ -91,6 +92,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     }, log);
     cleanups.push(['process registry', registration.stop]);
     for (const module of ALL_MODULES) await module.onStart?.(ctx);
+    const outboxes = ALL_MODULES.flatMap((m) => m.outboxes ?? []);
+    if (outboxes.length > 0) {
+      const relay = startOutboxRelay({ pool, databaseUrl, queues, tables: outboxes, log });
+      cleanups.push(['outbox relay', relay.stop]);
+    }
 
     for (const name of QUEUE_NAMES) queues.queue(name); // so /metrics reports every queue's counts
     let app: FastifyInstance | undefined;

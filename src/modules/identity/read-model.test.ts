@@ -61,7 +61,7 @@ describe('the user_directory read model', () => {
     const before = await directory();
     await client.query("UPDATE identity.projection_state SET last_seq = 0 WHERE name = 'user_directory'");
     const ctx = app.runtime.ctx!;
-    await identityModule.handlers!['identity.project']!(ctx)({ data: { reason: 'test' } } as never, new AbortController().signal);
+    await identityModule.handlers!['identity.project']!(ctx)({ data: { reason: 'test' } } as never, new AbortController().signal, ctx.log);
     expect(await directory()).toEqual(before);
   });
 });

@@ -6,6 +6,7 @@ import { httpDuration } from '../metrics.ts';
 import { installErrorHandlers } from './errors.ts';
 import { decorateUser } from '../auth/guards.ts';
 import { requestIdFor } from './request-id.ts';
+import { runWithRequestId } from '../request-context.ts';
 import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
 
 /** What the HTTP layer needs from the process. */
@@ -29,8 +30,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   }) as unknown as FastifyInstance;
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // Everything the request runs (handlers, enqueues, outbox appends) can read its id.
+    runWithRequestId(request.id, done);
   });
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(

@@ -12,16 +12,17 @@ import {
 } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { addQueueCountSource } from '../metrics.ts';
-import { QUEUES, type EventStreamName, type EventStreams, type QueueName, type QueuePayloads } from './definitions.ts';
+import { currentRequestId } from '../request-context.ts';
+import { QUEUES, type EventStreamName, type EventStreams, type JobMeta, type QueueName, type QueuePayloads } from './definitions.ts';
 
 /** A BullMQ queue carrying the payload of queue N, on either backend. */
 export type AulaQueue<N extends QueueName> = Queue<
-  QueuePayloads[N], unknown, string, QueuePayloads[N], unknown, string, IQueueBackend, unknown
+  QueuePayloads[N] & JobMeta, unknown, string, QueuePayloads[N] & JobMeta, unknown, string, IQueueBackend, unknown
 >;
 /** A BullMQ job of queue N. */
-export type AulaJob<N extends QueueName> = Job<QueuePayloads[N], unknown, string>;
+export type AulaJob<N extends QueueName> = Job<QueuePayloads[N] & JobMeta, unknown, string>;
 /** A BullMQ worker on queue N. */
-export type AulaWorker<N extends QueueName> = Worker<QueuePayloads[N], unknown, string, IQueueBackend>;
+export type AulaWorker<N extends QueueName> = Worker<QueuePayloads[N] & JobMeta, unknown, string, IQueueBackend>;
 /** BullMQ's processor signature for queue N. */
 export type BullProcessor<N extends QueueName> = (job: AulaJob<N>, token?: string, signal?: AbortSignal) => Promise<unknown>;
 
@@ -54,6 +55,18 @@ function jobDefaults(name: QueueName) {
     removeOnComplete: { count: spec.keepCompleted.count, age: spec.keepCompleted.ageSeconds },
     removeOnFail: { count: spec.keepFailed.count, age: spec.keepFailed.ageSeconds },
   };
+}
+
+/** Makes every add on this queue carry the current request id (when it runs for a request) in the job data. */
+function stampRequestIds(queue: AulaQueue<QueueName>): void {
+  const stamp = <T extends JobMeta>(data: T): T => {
+    const requestId = currentRequestId();
+    return requestId && data.requestId === undefined ? { ...data, requestId } : data;
+  };
+  const add = queue.add.bind(queue);
+  const addBulk = queue.addBulk.bind(queue);
+  queue.add = (name, data, opts) => add(name, stamp(data), opts);
+  queue.addBulk = (jobs) => addBulk(jobs.map((job) => ({ ...job, data: stamp(job.data) })));
 }
 
 interface Closable {
@@ -107,6 +120,7 @@ function build(
           ...(prefix ? { prefix } : {}),
         }) as AulaQueue<QueueName>;
         queue.on('error', (error: Error) => log.warn({ queue: name, err: error.message }, 'queue error'));
+        stampRequestIds(queue);
         queues.set(name, queue);
       }
       return queue as unknown as AulaQueue<N>;

@@ -23,6 +23,11 @@ export interface QueuePayloads {
   'stats.grade-recorded': { grades: GradeRecorded[] };
 }
 
+/** Set on every job's data when it is enqueued for a request: the worker logs it with the job. */
+export interface JobMeta {
+  requestId?: string;
+}
+
 /** A grade given or changed: the event academic emits and stats consumes. */
 export interface GradeRecorded {
   studentId: string;

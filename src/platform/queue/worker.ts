@@ -4,8 +4,8 @@ import { jobDuration } from '../metrics.ts';
 import type { AulaJob, AulaWorker, QueueBackend } from './backend.ts';
 import { QUEUES, type QueueName } from './definitions.ts';
 
-/** Aula's job handler: the job, and a signal aborted on cancel, timeout or shutdown. */
-export type JobHandler<N extends QueueName> = (job: AulaJob<N>, signal: AbortSignal) => Promise<unknown>;
+/** Aula's job handler: the job, a signal aborted on cancel, timeout or shutdown, and a logger bound to the job (and its request id). */
+export type JobHandler<N extends QueueName> = (job: AulaJob<N>, signal: AbortSignal, log: Logger) => Promise<unknown>;
 
 /** Why a job's signal was aborted. */
 export type AbortReason = 'timeout' | 'shutdown' | 'cancelled';
@@ -43,8 +43,12 @@ export function startWorker<N extends QueueName>(
       const signal = bullSignal ?? new AbortController().signal;
       const timer = setTimeout(() => worker.cancelJob(job.id!, 'timeout' satisfies AbortReason), timeoutMs);
       let outcome = 'completed';
+      const jobLog = log.child({ queue, jobId: job.id, ...(job.data.requestId ? { requestId: job.data.requestId } : {}) });
+      jobLog.debug({ attempt: job.attemptsMade + 1 }, 'job started');
       try {
-        return await handler(job, signal);
+        const result = await handler(job, signal, jobLog);
+        jobLog.debug('job completed');
+        return result;
       } catch (error) {
         if (releasing && token) {
           // Shutdown deadline passed: hand the job back without spending an attempt.
@@ -66,7 +70,7 @@ export function startWorker<N extends QueueName>(
     { concurrency: opts.concurrency ?? spec.concurrency, lockMs: opts.lockMs ?? 30_000 },
   );
   worker.on('failed', (job, error) =>
-    log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
+    log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message, ...(job?.data.requestId ? { requestId: job.data.requestId } : {}) }, 'job failed'),
   );
   return {
     queue,
