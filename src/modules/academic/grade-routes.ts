@@ -18,7 +18,7 @@ const gradeSchema = {
 } as const;
 const gradeList = { type: 'object', properties: { data: { type: 'array', items: gradeSchema } } } as const;
 
-/** Assignments of a group, and grades: recorded by the group's teacher, each emitting `grade.recorded`. */
+/** Assignments of a group, and grades: recorded by the group's teacher, each emitting `grade.recorded` through the outbox. */
 export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, repo: AcademicRepository): void {
   const staff = ctx.auth.requireRole('teacher', 'admin');
   const scale = ctx.config.gradeScale;
@@ -78,16 +78,8 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
     }
     const submitted = submittedAt ?? null;
     const derivedOnTime = onTime ?? new Date(submitted ?? Date.now()) <= new Date(assignment.dueAt);
+    // The grade and its grade.recorded event commit together; the outbox relay publishes the event.
     const stored = await repo.putGrade({ assignmentId: assignment.id, studentId: request.params.studentId, grade, submittedAt: submitted, onTime: derivedOnTime });
-    const recorded = {
-      studentId: stored.studentId,
-      courseId: stored.courseId,
-      assignmentId: stored.assignmentId,
-      grade: stored.grade,
-      onTime: stored.onTime,
-      gradedAt: new Date(stored.gradedAt).toISOString(),
-    };
-    await ctx.queues.queue('stats.grade-recorded').add('grade.recorded', { grades: [recorded] });
     return stored;
   });
 

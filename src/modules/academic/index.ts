@@ -3,13 +3,14 @@ import type { AulaModule } from '../../platform/module.ts';
 import { userLookup } from '../identity/lookup.ts';
 import { registerCourseRoutes } from './course-routes.ts';
 import { registerGradeRoutes } from './grade-routes.ts';
-import { AcademicRepository } from './repository.ts';
+import { ACADEMIC_OUTBOX, AcademicRepository } from './repository.ts';
 import { registerSubjectRoutes } from './subject-routes.ts';
 
 /** Academic: subjects, course groups, enrolments, assignments and grades. */
 export const academicModule: AulaModule = {
   name: 'academic',
   migrations: { schema: 'academic', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
+  outboxes: [ACADEMIC_OUTBOX],
   async routes(app, ctx) {
     const repo = new AcademicRepository(ctx.pool);
     await app.register(async (scope) => {

@@ -1,4 +1,9 @@
 import type pg from 'pg';
+import { appendToOutbox } from '../../platform/outbox/outbox.ts';
+import type { GradeRecorded } from '../../platform/queue/definitions.ts';
+
+/** Academic's outbox table (platform/outbox layout). */
+export const ACADEMIC_OUTBOX = 'academic.outbox';
 
 /** A course group as the API shows it. */
 export interface Course {
@@ -102,14 +107,45 @@ export class AcademicRepository {
     )).rows[0]!;
   }
 
-  /** Records or replaces a grade; returns it as stored. */
+  /**
+   * Records or replaces a grade and writes its `grade.recorded` event to the outbox,
+   * in one transaction: the grade is saved exactly when stats will hear of it.
+   */
   async putGrade(g: { assignmentId: string; studentId: string; grade: number; submittedAt: string | null; onTime: boolean }): Promise<Grade> {
-    await this.pool.query(
-      `INSERT INTO academic.grades (assignment_id, student_id, grade, submitted_at, on_time, graded_at) VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (assignment_id, student_id) DO UPDATE SET grade = EXCLUDED.grade, submitted_at = EXCLUDED.submitted_at, on_time = EXCLUDED.on_time, graded_at = now()`,
-      [g.assignmentId, g.studentId, g.grade, g.submittedAt, g.onTime],
-    );
-    return (await this.pool.query<Grade>(`SELECT ${GRADE} WHERE g.assignment_id = $1 AND g.student_id = $2`, [g.assignmentId, g.studentId])).rows[0]!;
+    return this.transaction(async (client) => {
+      await client.query(
+        `INSERT INTO academic.grades (assignment_id, student_id, grade, submitted_at, on_time, graded_at) VALUES ($1, $2, $3, $4, $5, now())
+         ON CONFLICT (assignment_id, student_id) DO UPDATE SET grade = EXCLUDED.grade, submitted_at = EXCLUDED.submitted_at, on_time = EXCLUDED.on_time, graded_at = now()`,
+        [g.assignmentId, g.studentId, g.grade, g.submittedAt, g.onTime],
+      );
+      const stored = (await client.query<Grade>(`SELECT ${GRADE} WHERE g.assignment_id = $1 AND g.student_id = $2`, [g.assignmentId, g.studentId])).rows[0]!;
+      const recorded: GradeRecorded = {
+        studentId: stored.studentId,
+        courseId: stored.courseId,
+        assignmentId: stored.assignmentId,
+        grade: stored.grade,
+        onTime: stored.onTime,
+        gradedAt: new Date(stored.gradedAt).toISOString(),
+      };
+      await appendToOutbox(client, ACADEMIC_OUTBOX, 'stats.grade-recorded', 'grade.recorded', { grades: [recorded] });
+      return stored;
+    });
+  }
+
+  /** Runs `fn` in one transaction on one connection: all of it commits, or none. */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async courseGrades(courseId: string): Promise<Grade[]> {
