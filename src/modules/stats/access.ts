@@ -39,9 +39,23 @@ export class StatsAccess {
     return 'user';
   };
 
-  /** Whether this user may write grades for the course. */
-  async mayWrite(request: FastifyRequest, courseId: string): Promise<boolean> {
+  /**
+   * Checks that this user may write these grades: admins any; a teacher only for
+   * their own groups (403) and only for students enrolled in them (404, as for
+   * any student who is not theirs). Problems name the list index when given one.
+   */
+  async checkWrite(request: FastifyRequest, grades: Array<{ studentId: string; courseId: string }>, listed: boolean): Promise<void> {
     const user = request.user!;
-    return user.role === 'admin' || (await this.courses.teaches(user.id, courseId));
+    if (user.role === 'admin') return;
+    const field = (i: number) => `${listed ? `${i}.` : ''}studentId`;
+    const missing: Array<{ field: string; message: string }> = [];
+    for (const courseId of new Set(grades.map((g) => g.courseId))) {
+      if (!(await this.courses.teaches(user.id, courseId))) throw new HttpError(403, 'forbidden', `you do not teach course ${courseId}`);
+      const enrolled = await this.courses.enrolled(courseId, grades.filter((g) => g.courseId === courseId).map((g) => g.studentId));
+      grades.forEach((g, i) => {
+        if (g.courseId === courseId && !enrolled.has(g.studentId)) missing.push({ field: field(i), message: 'is not enrolled in this course' });
+      });
+    }
+    if (missing.length > 0) throw new HttpError(404, 'not_found', 'some students are not in the group', missing);
   }
 }

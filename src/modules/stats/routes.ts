@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
@@ -32,8 +33,27 @@ const gradeInput = {
   type: 'object',
   required: ['studentId', 'courseId', 'grade'],
   additionalProperties: false,
-  properties: { studentId: id, courseId: id, assignmentId: id, grade: { type: 'number', minimum: 0 }, onTime: { type: 'boolean' } },
+  properties: {
+    studentId: id,
+    courseId: id,
+    assignmentId: id,
+    eventId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'identifies a grade without an assignment: a replay with the same eventId changes nothing' },
+    grade: { type: 'number', minimum: 0 },
+    onTime: { type: 'boolean' },
+  },
 } as const;
+type GradeInput = Omit<GradeRecorded, 'gradedAt' | 'assignmentId' | 'onTime'> & { assignmentId?: string; onTime?: boolean };
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * The identity of each direct grade that has no assignment: its eventId, else the
+ * Idempotency-Key (suffixed with the list index), else a new UUID — so distinct
+ * grades never replace each other and a retried request with the same key or ids
+ * changes nothing. A grade with an assignment is identified by the assignment.
+ */
+function eventIdsFor(list: GradeInput[], idempotencyKey: string | undefined, listed: boolean): string[] {
+  return list.map((g, i) => (g.assignmentId ? '' : (g.eventId ?? (idempotencyKey ? (listed ? `${idempotencyKey}:${i}` : idempotencyKey) : randomUUID()))));
+}
 
 type RangeQuery = { from?: string; to?: string; groupBy?: GroupBy };
 
@@ -53,29 +73,32 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
   const scale = ctx.config.gradeScale;
   const signedIn = ctx.auth.authenticate;
 
-  app.post<{ Body: Omit<GradeRecorded, 'gradedAt' | 'assignmentId' | 'onTime'> & { assignmentId?: string; onTime?: boolean } | Array<Omit<GradeRecorded, 'gradedAt' | 'assignmentId' | 'onTime'> & { assignmentId?: string; onTime?: boolean }> }>('/api/stats/grades', {
+  app.post<{ Body: GradeInput | GradeInput[]; Headers: { 'idempotency-key'?: string } }>('/api/stats/grades', {
     schema: {
       tags: ['stats'],
       summary: 'Record grades directly (external systems): one or a list; queued, 202',
       security: [...bearer, { serviceToken: [] }],
-      headers: { type: 'object', properties: { 'x-service-token': { type: 'string' } } },
+      headers: {
+        type: 'object',
+        properties: {
+          'x-service-token': { type: 'string' },
+          'idempotency-key': { type: 'string', pattern: IDEMPOTENCY_KEY.source, description: 'identifies grades without eventId (list items get `key:index`)' },
+        },
+      },
       body: { oneOf: [gradeInput, { type: 'array', minItems: 1, maxItems: 1000, items: gradeInput }] },
-      response: { 202: { type: 'object', properties: { queued: { type: 'integer' } } }, ...errorResponses(400, 401, 403) },
+      response: { 202: { type: 'object', properties: { queued: { type: 'integer' } } }, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
     const who = await access.writer(request, reply);
     const list = Array.isArray(request.body) ? request.body : [request.body];
     const bad = list.flatMap((g, i) => (g.grade > scale || !hasTwoDecimals(g.grade) ? [{ field: `${Array.isArray(request.body) ? `${i}.` : ''}grade`, message: `must be between 0 and ${scale} with at most two decimals` }] : []));
     if (bad.length > 0) throw new HttpError(400, 'validation_failed', 'some grades are out of range', bad);
-    if (who === 'user') {
-      for (const courseId of new Set(list.map((g) => g.courseId))) {
-        if (!(await access.mayWrite(request, courseId))) throw new HttpError(403, 'forbidden', `you do not teach course ${courseId}`);
-      }
-    }
+    if (who === 'user') await access.checkWrite(request, list, Array.isArray(request.body));
     const gradedAt = new Date().toISOString();
+    const eventIds = eventIdsFor(list, request.headers['idempotency-key'], Array.isArray(request.body));
     // One job for the whole list: the worker applies it in one statement.
     await ctx.queues.queue('stats.grade-recorded').add('grade.recorded', {
-      grades: list.map((g) => ({ studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', grade: g.grade, onTime: g.onTime ?? null, gradedAt })),
+      grades: list.map((g, i) => ({ studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', eventId: eventIds[i]!, grade: g.grade, onTime: g.onTime ?? null, gradedAt })),
     });
     return reply.status(202).send({ queued: list.length });
   });

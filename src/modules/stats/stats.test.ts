@@ -197,3 +197,45 @@ describe('access and errors', () => {
     }
   });
 });
+
+describe('direct writes: who may write for whom, and each grade’s identity', () => {
+  let courseId: string;
+  const summary = async (studentId: string, course: string) => (await api('GET', `/api/stats/students/${studentId}/courses/${course}`, admin)).body;
+
+  beforeAll(async () => {
+    await api('POST', '/api/subjects', teacher.token, { code: 'STAT2', name: 'Statistics II' });
+    courseId = (await api('POST', '/api/courses', teacher.token, { subjectCode: 'STAT2', group: 'B', year: 2026, period: 2 })).body.id;
+    await api('POST', `/api/courses/${courseId}/enrolments`, teacher.token, { userIds: [s1.id] });
+  });
+
+  it('a teacher writes only for students enrolled in their group (404 otherwise, and nothing of the list is kept)', async () => {
+    const notEnrolled = await api('POST', '/api/stats/grades', teacher.token, { studentId: s2.id, courseId, grade: 1, eventId: 'e-not-enrolled' });
+    expect(notEnrolled.status).toBe(404);
+    expect(notEnrolled.body.error.details).toEqual([{ field: 'studentId', message: 'is not enrolled in this course' }]);
+    const mixed = await api('POST', '/api/stats/grades', teacher.token, [{ studentId: s1.id, courseId, grade: 2, eventId: 'e-mixed' }, { studentId: 'not-a-uuid', courseId, grade: 2 }]);
+    expect(mixed.status).toBe(404);
+    expect(mixed.body.error.details).toEqual([{ field: '1.studentId', message: 'is not enrolled in this course' }]);
+    expect((await api('POST', '/api/stats/grades', teacher.token, { studentId: s1.id, courseId, grade: 3, eventId: 'e-ok' })).status).toBe(202);
+    await waitUntil(async () => (await summary(s1.id, courseId))?.gradeCount === 1);
+    expect((await api('GET', `/api/stats/students/${s2.id}/courses/${courseId}`, admin)).status).toBe(404);
+  });
+
+  it('grades without an assignment both count (1 then 5 → 2 grades); a replay by eventId or Idempotency-Key changes nothing', async () => {
+    const one = { studentId: 'ext-student-2', courseId: 'EXT-10' };
+    expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 1 })).status).toBe(202);
+    expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 5 })).status).toBe(202);
+    await waitUntil(async () => (await summary(one.studentId, one.courseId))?.gradeCount === 2);
+    expect(await summary(one.studentId, one.courseId)).toMatchObject({ averageGrade: 3, gradeCount: 2 });
+
+    for (let i = 0; i < 2; i++) {
+      expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 2, eventId: 'exam-7' })).status).toBe(202);
+      expect((await api('POST', '/api/stats/grades', admin, [{ ...one, grade: 4 }, { ...one, grade: 4 }], { 'idempotency-key': 'batch-42' })).status).toBe(202);
+    }
+    // Every write above is a job already in the queue (202 comes after the add): wait until none is left.
+    const queue = app.runtime.queues.queue('stats.grade-recorded');
+    await waitUntil(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0));
+    expect(await summary(one.studentId, one.courseId)).toMatchObject({ averageGrade: 3.2, gradeCount: 5 }); // 1 5 2 4 4
+    expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 1, eventId: 'bad id!' })).status).toBe(400);
+    expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 1 }, { 'idempotency-key': 'bad key!' })).status).toBe(400);
+  });
+});

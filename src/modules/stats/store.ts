@@ -41,26 +41,27 @@ export class StatsStore {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Upserts grades per (student, course, assignment) in one statement. A replay of
-   * the same event, or an older one arriving after a re-grade, changes nothing.
+   * Upserts grades per (student, course, assignment, event id) in one statement. A replay of
+   * the same event, or an older one arriving after a re-grade, changes nothing; a grade
+   * identified by an event id is never rewritten (a retry must not move it to a later period).
    */
   async record(events: GradeRecorded[]): Promise<void> {
     // One row per key (the newest wins), as one statement may not update a row twice.
     const latest = new Map<string, GradeRecorded>();
     for (const e of events) {
-      const key = `${e.studentId}\u0000${e.courseId}\u0000${e.assignmentId}`;
+      const key = `${e.studentId}\u0000${e.courseId}\u0000${e.assignmentId}\u0000${e.eventId ?? ''}`;
       const seen = latest.get(key);
       if (!seen || Date.parse(seen.gradedAt) <= Date.parse(e.gradedAt)) latest.set(key, e);
     }
     const rows = [...latest.values()];
     if (rows.length === 0) return;
     await this.pool.query(
-      `INSERT INTO stats.grades (student_id, course_id, assignment_id, grade, on_time, graded_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::boolean[], $6::timestamptz[])
-       ON CONFLICT (student_id, course_id, assignment_id) DO UPDATE
+      `INSERT INTO stats.grades (student_id, course_id, assignment_id, grade, on_time, graded_at, event_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::boolean[], $6::timestamptz[], $7::text[])
+       ON CONFLICT (student_id, course_id, assignment_id, event_id) DO UPDATE
          SET grade = EXCLUDED.grade, on_time = EXCLUDED.on_time, graded_at = EXCLUDED.graded_at
-         WHERE stats.grades.graded_at <= EXCLUDED.graded_at`,
-      [rows.map((r) => r.studentId), rows.map((r) => r.courseId), rows.map((r) => r.assignmentId), rows.map((r) => r.grade), rows.map((r) => r.onTime), rows.map((r) => r.gradedAt)],
+         WHERE stats.grades.graded_at <= EXCLUDED.graded_at AND stats.grades.event_id = ''`,
+      [rows.map((r) => r.studentId), rows.map((r) => r.courseId), rows.map((r) => r.assignmentId), rows.map((r) => r.grade), rows.map((r) => r.onTime), rows.map((r) => r.gradedAt), rows.map((r) => r.eventId ?? '')],
     );
   }
 
