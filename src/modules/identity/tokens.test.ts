@@ -123,6 +123,32 @@ describe('access tokens', () => {
     }
     expect((await call(app.baseUrl, 'GET', '/api/auth/me', { token: expired })).body.error.code).toBe('token_expired');
   });
+
+  it('refuses a validly signed token without exp, or whose sub is not a user id, with 401 (never 500)', async () => {
+    const secret = app.runtime.ctx!.jwtSecret;
+    const sign = (claims: { sub?: string; exp?: number }) => {
+      let jwt = new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer('aula').setIssuedAt();
+      if (claims.sub !== undefined) jwt = jwt.setSubject(claims.sub);
+      if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+      return jwt.sign(secret);
+    };
+    const user = await signUpAndLogIn(app.baseUrl);
+    const later = Math.floor(Date.now() / 1000) + 60;
+    for (const token of [await sign({ sub: user.id }), await sign({ sub: 'not-a-uuid', exp: later }), await sign({ exp: later })]) {
+      const res = await call(app.baseUrl, 'GET', '/api/auth/me', { token });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+    }
+  });
+
+  it('accepts the scheme in any case (RFC 7235): bearer, BEARER', async () => {
+    const user = await signUpAndLogIn(app.baseUrl);
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const res = await call(app.baseUrl, 'GET', '/api/auth/me', { headers: { authorization: `${scheme} ${user.token}` } });
+      expect(res.status, scheme).toBe(200);
+    }
+    expect((await call(app.baseUrl, 'GET', '/api/auth/me', { headers: { authorization: `Basic ${user.token}` } })).status).toBe(401);
+  });
 });
 
 describe('profile changes', () => {

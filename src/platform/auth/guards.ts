@@ -29,7 +29,8 @@ export function decorateUser(app: FastifyInstance): void {
 export function createGuards(secret: Uint8Array): AuthGuards {
   const authenticate: Guard = async (request) => {
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+    // The scheme name is case-insensitive (RFC 7235 §2.1): `bearer` is as good as `Bearer`.
+    const match = typeof header === 'string' ? /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
     if (!match) throw new HttpError(401, 'unauthorized', 'a Bearer token is required');
     const result = await verifyAccessToken(match[1]!, secret);
     if (result === 'expired') throw new HttpError(401, 'token_expired', 'the access token has expired');

@@ -1,4 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '../ids.ts';
 
 /** The roles Aula knows, weakest first. */
 export const ROLES = ['student', 'teacher', 'admin'] as const;
@@ -27,12 +28,16 @@ export async function signAccessToken(user: AuthUser, secret: Uint8Array, ttlSec
 /** Why a token was refused. */
 export type TokenProblem = 'expired' | 'invalid';
 
-/** Verifies an access token (HS256 only, so `alg: none` and others are refused). */
+/**
+ * Verifies an access token: HS256 only (so `alg: none` and others are refused), an
+ * `exp` is required (a token without one would never expire), and `sub` must be a
+ * user id (a UUID) — anything else is 'invalid', never an error further down.
+ */
 export async function verifyAccessToken(token: string, secret: Uint8Array): Promise<AuthUser | TokenProblem> {
   try {
-    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer: ISSUER });
+    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, requiredClaims: ['exp', 'sub'] });
     const role = payload.role;
-    if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) return 'invalid';
+    if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || !ROLES.includes(role as Role)) return 'invalid';
     return { id: payload.sub, role: role as Role };
   } catch (error) {
     return error instanceof errors.JWTExpired ? 'expired' : 'invalid';
