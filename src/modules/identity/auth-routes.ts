@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { createAuthLimiters } from './rate-limits.ts';
+import { accountKey, createAuthLimiters } from './rate-limits.ts';
 import { loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
 import type { Identity } from './service.ts';
 import { publicUser } from './users.ts';
@@ -31,7 +31,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
 
   scope.post<{ Body: Record<string, unknown> }>('/api/auth/signup', {
     onRequest: limit.signupPerIp,
-    schema: { tags: ['auth'], summary: 'Create an account', body: signupBodySchema, response: { 201: userSchema, ...errorResponses(400, 409, 429) } },
+    schema: { tags: ['auth'], summary: 'Create an account', body: signupBodySchema, response: { 201: userSchema, ...errorResponses(400, 409, 429, 503) } },
   }, async (request, reply) => reply.status(201).send(publicUser(await signup(request.body ?? {}))));
 
   scope.post<{ Body: Record<string, unknown> }>('/auth/signup', {
@@ -40,32 +40,33 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
       tags: ['compatibility'],
       summary: 'Create an account (older clients): also logs in',
       body: signupBodySchema,
-      response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errorResponses(400, 409, 429) },
+      response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errorResponses(400, 409, 429, 503) },
     },
   }, async (request, reply) => {
     const user = await signup(request.body ?? {});
     return reply.status(201).send({ ...publicUser(user), ...(await sessions.start(user)), user: publicUser(user) });
   });
 
-  const login = async (body: LoginBody) => {
+  const login = async (body: LoginBody, reply: FastifyReply) => {
     const problems: FieldProblem[] = [];
     if (body.username === undefined && body.email === undefined) problems.push({ field: 'username', message: 'give a username or an e-mail' });
     if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'the log-in is invalid', problems);
     const user = await users.findByLogin(body);
+    // One bucket per account, whether it is named by username or e-mail.
+    await limit.loginPerAccount(accountKey(body, user?.id), reply);
     if (!(await verifyPassword(user?.passwordHash, body.password)) || !user) throw BAD_LOGIN();
     return { ...(await sessions.start(user)), user: publicUser(user) };
   };
   for (const url of ['/api/auth/login', '/auth/login']) {
     scope.post<{ Body: LoginBody }>(url, {
       onRequest: limit.loginPerIp,
-      preHandler: limit.loginPerAccount,
       schema: {
         tags: url.startsWith('/api') ? ['auth'] : ['compatibility'],
         summary: 'Log in with a username or e-mail and a password',
         body: loginBodySchema,
-        response: { 200: loginResponseSchema, ...errorResponses(400, 401, 429) },
+        response: { 200: loginResponseSchema, ...errorResponses(400, 401, 429, 503) },
       },
-    }, async (request) => login(request.body));
+    }, async (request, reply) => login(request.body, reply));
   }
 
   scope.post<{ Body: { refreshToken: string } }>('/api/auth/refresh', {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { call } from '../../../test/http.ts';
+import { startOwnRedis } from '../../../test/redis-server.ts';
+import { waitUntil } from '../../../test/wait.ts';
 import { newAccount } from './test-helpers.ts';
 
 let app: TestApp | undefined;
@@ -32,6 +34,43 @@ describe('rate limits', () => {
     expect((await login({ email: `${'x'.repeat(240)}@uni.example`, password: 'guess' }, { 'x-forwarded-for': '203.0.113.50' })).status).toBe(401);
     // Another account from a fresh IP is not affected.
     expect((await login({ username: 'someone', password: 'guess' }, { 'x-forwarded-for': '203.0.113.100' })).status).toBe(401);
+  });
+
+  it('log-in: one bucket per account, whether named by username or e-mail', async () => {
+    app = await startTestApp({ env: { AULA_LOGIN_RATE_LIMIT: '3', AULA_TRUST_PROXY: '127.0.0.1' } });
+    const account = newAccount('bucket');
+    expect((await call(app.baseUrl, 'POST', '/api/auth/signup', { body: account })).status).toBe(201);
+    const from = (i: number) => ({ 'x-forwarded-for': `203.0.113.${i}` });
+    expect((await login({ username: account.username, password: 'Wr0ngPass' }, from(1))).status).toBe(401);
+    expect((await login({ email: account.email, password: 'Wr0ngPass' }, from(2))).status).toBe(401);
+    expect((await login({ email: account.email.toUpperCase(), password: 'Wr0ngPass' }, from(3))).status).toBe(401);
+    expect((await login({ username: account.username, password: account.password }, from(4))).status).toBe(429);
+    expect((await login({ email: account.email, password: account.password }, from(5))).status).toBe(429);
+  });
+
+  it('fail-closed: while the limiter’s Redis is down log-in answers 503, never an uncounted attempt; it recovers with Redis', async () => {
+    const redis = await startOwnRedis();
+    try {
+      app = await startTestApp({ env: { AULA_LOGIN_RATE_LIMIT: '2', REDIS_URL: redis.url } });
+      const account = newAccount('closed');
+      expect((await call(app.baseUrl, 'POST', '/api/auth/signup', { body: account })).status).toBe(201);
+      expect((await login({ username: account.username, password: 'Wr0ngPass' })).status).toBe(401);
+      expect((await login({ email: account.email, password: 'Wr0ngPass' })).status).toBe(401);
+      expect((await login({ username: account.username, password: account.password })).status).toBe(429);
+      await redis.stop();
+      for (const body of [{ username: account.username, password: account.password }, { username: 'someone-else', password: 'x' }]) {
+        const res = await login(body);
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('rate_limit_unavailable');
+        expect(res.headers.get('retry-after')).toBeTruthy();
+      }
+      await redis.start();
+      await waitUntil(async () => (await login({ username: 'after-outage', password: 'x' })).status === 401, 20_000);
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await redis.stop();
+    }
   });
 
   it('without a trusted proxy, X-Forwarded-For does not change the client IP', async () => {
