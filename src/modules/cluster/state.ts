@@ -23,6 +23,7 @@ export interface InstanceState {
 /** The supervisor's view of the cluster, as written to the data directory. */
 export interface ClusterState {
   supervisorPid: number;
+  haproxyPid: number | undefined;
   startedAt: string;
   port: number;
   statsUrl: string;

@@ -58,14 +58,16 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
   }
   for (let i = 1; i <= config.cluster.workers; i++) slots.push(newSlot(`worker-${i}`, 'worker'));
 
+  const startedAt = new Date().toISOString();
+  let haproxy: Haproxy | undefined;
   const state = (): ClusterState => ({
     supervisorPid: process.pid,
+    haproxyPid: haproxy?.child.pid,
     startedAt,
     port,
     statsUrl: `http://127.0.0.1:${statsPort}/`,
     instances: slots.map((s) => ({ ...s.info })),
   });
-  const startedAt = new Date().toISOString();
   let stopping = false;
   let lastWrite = 0;
   const save = (force = true) => {
@@ -175,7 +177,6 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
   };
 
   fs.writeFileSync(path.join(dir, 'haproxy.cfg'), haproxyConfig({ host: config.host, port, statsPort, socketPath, slots: slots.flatMap((s) => (s.api ? [s.api] : [])) }));
-  let haproxy: Haproxy | undefined;
   const startAll = async () => {
     const started = await Promise.all(slots.map(async (slot) => [slot, await launch(slot, 0)] as const));
     const missing = started.filter(([, proc]) => !proc).map(([slot]) => slot.info.name);
@@ -183,8 +184,13 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       for (const [, proc] of started) if (proc) await stopChild(proc, 1000);
       throw new Error(`instances did not start: ${missing.join(', ')}`);
     }
+    try {
+      haproxy = await startHaproxy(haproxyBinary, path.join(dir, 'haproxy.cfg'), socketPath, log);
+    } catch (error) {
+      for (const [, proc] of started) await stopChild(proc!, 1000);
+      throw error;
+    }
     for (const [slot, proc] of started) adopt(slot, proc!, 0);
-    haproxy = await startHaproxy(haproxyBinary, path.join(dir, 'haproxy.cfg'), socketPath, log);
   };
   await startAll();
   log.info({ port, stats: `http://127.0.0.1:${statsPort}/`, api: config.cluster.api, workers: config.cluster.workers }, 'cluster ready');
