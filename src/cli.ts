@@ -9,6 +9,7 @@ const USAGE = `usage:
   aula start [--modules a,b] [--no-workers]   API and workers (all modules by default)
   aula worker [--queues q1,q2]                  workers only (all queues by default)
   aula migrate                                  apply migrations, then exit
+  aula cluster [--api N] [--workers M]          HAProxy on PORT, N API processes, M workers, a monitor
   aula admin create --email E --password P      create the first admin (or make E an admin)
   aula <module> <command> [--flag value…]       a module's operator command, e.g.
                                                 aula identity rebuild-read-model
@@ -106,6 +107,10 @@ function handleSignals(runtime: Runtime, log: Logger): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'cluster') {
+    const { runClusterCommand } = await import('./modules/cluster/supervisor/cli.ts');
+    return runClusterCommand(process.argv.slice(3));
+  }
   let plan: RuntimeOptions;
   let config;
   let moduleCommand: CommandPlan | undefined;

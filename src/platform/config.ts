@@ -54,6 +54,9 @@ const schema = z.object({
   AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
   AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
   AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  AULA_CLUSTER_API: z.coerce.number().int().min(1).max(64).default(2),
+  AULA_CLUSTER_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  AULA_CLUSTER_STATS_PORT: port.default(0),
 }).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
   path: ['AULA_VIDEO_MAX_SECONDS'],
   message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
@@ -89,6 +92,8 @@ export interface Config {
   gradeScale: number;
   /** A shared secret external systems send as `X-Service-Token` to write grades to stats. */
   statsServiceToken: string | undefined;
+  /** `aula cluster`: API and worker process counts, and the loopback port of HAProxy's stats page (0: a free one). */
+  cluster: { api: number; workers: number; statsPort: number };
   media: {
     maxUploadBytes: number;
     concurrency: number;
@@ -152,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLockMs: e.AULA_JOB_LOCK_MS,
     gradeScale: e.AULA_GRADE_SCALE,
     statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
+    cluster: { api: e.AULA_CLUSTER_API, workers: e.AULA_CLUSTER_WORKERS, statsPort: e.AULA_CLUSTER_STATS_PORT },
     media: {
       maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
       concurrency: e.AULA_MEDIA_CONCURRENCY,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
+import { idempotencyKeyOf, requestFingerprint, runOnce, sendOutcome } from '../../platform/http/idempotency.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { accountKey, createAuthLimiters } from './rate-limits.ts';
 import { loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
@@ -31,8 +32,24 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
 
   scope.post<{ Body: Record<string, unknown> }>('/api/auth/signup', {
     onRequest: limit.signupPerIp,
-    schema: { tags: ['auth'], summary: 'Create an account', body: signupBodySchema, response: { 201: userSchema, ...errorResponses(400, 409, 429, 503) } },
-  }, async (request, reply) => reply.status(201).send(publicUser(await signup(request.body ?? {}))));
+    schema: {
+      tags: ['auth'],
+      summary: 'Create an account; a retry with the same Idempotency-Key gets the same answer and creates nothing',
+      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+      body: signupBodySchema,
+      response: { 201: userSchema, ...errorResponses(400, 409, 422, 429, 503) },
+    },
+  }, async (request, reply) => {
+    const body = request.body ?? {};
+    const key = idempotencyKeyOf(request);
+    if (!key) return reply.status(201).send(publicUser(await signup(body)));
+    const parsed = parseSignup(body);
+    if ('problems' in parsed) throw new HttpError(400, 'validation_failed', 'the sign-up is invalid', parsed.problems);
+    const claim = { caller: 'anonymous', route: 'POST /api/auth/signup', key, fingerprint: requestFingerprint(ctx.jwtSecret, body) };
+    const outcome = await runOnce(identity.db, claim, async (tx) => ({ status: 201, body: publicUser(await users.register(parsed.value, tx)) }));
+    if (!outcome.replayed) await identity.notifyProjector('user.registered');
+    return sendOutcome(reply, outcome);
+  });
 
   scope.post<{ Body: Record<string, unknown> }>('/auth/signup', {
     onRequest: limit.signupPerIp,

@@ -48,11 +48,12 @@ export const publicUser = ({ id, username, email, role }: StoredUser): PublicUse
 export class UserCommands {
   constructor(private readonly db: Kysely<IdentityDb>) {}
 
-  /** Registers a user; 409 when the username or e-mail is taken (case-insensitive). */
-  async register(input: { username: string; email: string; password: string; role?: Role }): Promise<StoredUser> {
+  /** Registers a user; 409 when the username or e-mail is taken (case-insensitive). `within`: an open transaction to write in. */
+  async register(input: { username: string; email: string; password: string; role?: Role }, within?: Transaction<IdentityDb>): Promise<StoredUser> {
     const passwordHash = await hashPassword(input.password);
+    const inTransaction = (work: (tx: Transaction<IdentityDb>) => Promise<StoredUser>) => (within ? work(within) : this.db.transaction().execute(work));
     try {
-      return await this.db.transaction().execute(async (tx) => {
+      return await inTransaction(async (tx) => {
         const row = await tx
           .insertInto('identity.users')
           .values({ username: input.username, email: input.email, password_hash: passwordHash, role: input.role ?? 'student' })

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CRASH_WINDOW_MS, RestartPolicy } from './backoff.ts';
+import { haproxyConfig } from './haproxy-config.ts';
+import { findHaproxy } from './haproxy.ts';
+
+describe('RestartPolicy', () => {
+  it('restarts at once, then backs off exponentially, and declares crash-loop at the 5th failure within 5 minutes', () => {
+    let now = 0;
+    const policy = new RestartPolicy(() => now);
+    const delays = [0, 1, 2, 3].map(() => {
+      now += 1000;
+      return policy.fail();
+    });
+    expect(delays).toEqual([0, 500, 1000, 2000]);
+    now += 1000;
+    expect(policy.fail()).toBe('crash-loop');
+  });
+
+  it('forgets failures older than the window', () => {
+    let now = 0;
+    const policy = new RestartPolicy(() => now);
+    for (let i = 0; i < 4; i++) policy.fail();
+    now += CRASH_WINDOW_MS;
+    expect(policy.fail()).toBe(0);
+  });
+});
+
+describe('generated HAProxy configuration', () => {
+  const config = haproxyConfig({
+    host: '127.0.0.1',
+    port: 18080,
+    statsPort: 18099,
+    socketPath: '/tmp/aula-test-haproxy.sock',
+    slots: [{ name: 'api-1', ports: [18081, 18082] }, { name: 'api-2', ports: [18083, 18084] }],
+  });
+
+  it('keeps the availability rules: active /ready checks, passive layer-4 observation, safe retries, stats on loopback', () => {
+    expect(config).toContain('option httpchk GET /ready');
+    expect(config).toMatch(/default-server check inter 200ms .*fall 2 rise 2 observe layer4 .*on-error mark-down/);
+    expect(config).toMatch(/timeout check \d+ms/);
+    expect(config).toContain('retry-on conn-failure empty-response response-timeout');
+    expect(config).toContain('option redispatch');
+    expect(config).toContain('http-request disable-l7-retry if !METH_GET !METH_HEAD !METH_OPTIONS');
+    const stream = config.slice(config.indexOf('backend be_stream'), config.indexOf('listen stats'));
+    expect(stream).toContain('retry-on none');
+    expect(stream).toContain('timeout tunnel 1h');
+    expect(config).toMatch(/listen stats\n  bind 127\.0\.0\.1:18099/);
+    expect(config).toContain('server api-1a 127.0.0.1:18081\n');
+    expect(config).toContain('server api-1b 127.0.0.1:18082 disabled');
+    expect(config).toContain('server api-2a 127.0.0.1:18083 track be_api/api-2a');
+  });
+
+  it.skipIf(!findHaproxy())('is accepted by the installed HAProxy', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-haproxy-cfg-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'haproxy.cfg'), config);
+      const check = spawnSync(findHaproxy()!, ['-c', '-f', path.join(dir, 'haproxy.cfg')], { encoding: 'utf8' });
+      expect(check.stderr + check.stdout).toContain('Configuration file is valid');
+      expect(check.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
