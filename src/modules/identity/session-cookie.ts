@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionTokens } from './sessions.ts';
 
+export { readCookie } from '../../platform/http/cookies.ts';
+
 /** Cookie holding the refresh token; sent only to the session routes. */
 export const REFRESH_COOKIE = 'aula_refresh';
 /** Cookie holding a copy of the access token, sent only to the queue dashboard (which a browser opens by link). */
@@ -9,17 +11,6 @@ export const QUEUES_COOKIE = 'aula_queues';
 /** True when the client asked to keep the refresh token in the httpOnly cookie (`X-Aula-Session: cookie`). */
 export function wantsCookie(request: FastifyRequest): boolean {
   return request.headers['x-aula-session'] === 'cookie';
-}
-
-/** The value of one cookie of the request, if present. */
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
 }
 
 function cookie(request: FastifyRequest, name: string, value: string, path: string, maxAgeSeconds: number): string {
