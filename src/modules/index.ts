@@ -4,6 +4,7 @@ import { clusterModule } from './cluster/index.ts';
 import { identityModule } from './identity/index.ts';
 import { mediaModule } from './media/index.ts';
 import { statsModule } from './stats/index.ts';
+import { webModule } from './web/index.ts';
 
 /** Every service module, in migration order. */
-export const MODULES: AulaModule[] = [identityModule, mediaModule, academicModule, statsModule, clusterModule];
+export const MODULES: AulaModule[] = [identityModule, mediaModule, academicModule, statsModule, clusterModule, webModule];

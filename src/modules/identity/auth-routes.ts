@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import { idempotencyKeyOf, requestFingerprint, runOnce, sendOutcome } from '../../platform/http/idempotency.ts';
 import type { ModuleContext } from '../../platform/module.ts';
@@ -8,6 +8,8 @@ import type { Identity } from './service.ts';
 import { publicUser } from './users.ts';
 import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
 import { verifyPassword } from './passwords.ts';
+import { clearSessionCookies, readCookie, REFRESH_COOKIE, setSessionCookies, wantsCookie } from './session-cookie.ts';
+import type { SessionTokens } from './sessions.ts';
 
 interface LoginBody {
   username?: string;
@@ -21,6 +23,14 @@ const BAD_LOGIN = () => new HttpError(401, 'invalid_credentials', 'the username,
 export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleContext, identity: Identity): Promise<void> {
   const limit = await createAuthLimiters(scope, ctx.pool, ctx.config);
   const { users, sessions } = identity;
+  // With `X-Aula-Session: cookie` (the web app) the refresh token lives in an httpOnly cookie, never in the body.
+  const deliver = (request: FastifyRequest, reply: FastifyReply, tokens: SessionTokens) =>
+    wantsCookie(request) ? setSessionCookies(request, reply, tokens, ctx.config.refreshTokenTtlDays) : tokens;
+  const refreshTokenOf = (request: FastifyRequest<{ Body: { refreshToken?: string } | undefined }>) => {
+    const token = request.body?.refreshToken ?? readCookie(request, REFRESH_COOKIE);
+    if (!token) throw new HttpError(400, 'validation_failed', 'send the refresh token', [{ field: 'refreshToken', message: 'is required (in the body or the session cookie)' }]);
+    return token;
+  };
 
   const signup = async (body: Record<string, unknown>) => {
     const parsed = parseSignup(body);
@@ -72,7 +82,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
     // One bucket per account, whether it is named by username or e-mail.
     await limit.loginPerAccount(accountKey(body, user?.id), reply);
     if (!(await verifyPassword(user?.passwordHash, body.password)) || !user) throw BAD_LOGIN();
-    return { ...(await sessions.start(user)), user: publicUser(user) };
+    return { tokens: await sessions.start(user), user: publicUser(user) };
   };
   for (const url of ['/api/auth/login', '/auth/login']) {
     scope.post<{ Body: LoginBody }>(url, {
@@ -83,17 +93,28 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
         body: loginBodySchema,
         response: { 200: loginResponseSchema, ...errorResponses(400, 401, 429, 503) },
       },
-    }, async (request, reply) => login(request.body, reply));
+    }, async (request, reply) => {
+      const { tokens, user } = await login(request.body, reply);
+      return { ...deliver(request, reply, tokens), user };
+    });
   }
 
-  scope.post<{ Body: { refreshToken: string } }>('/api/auth/refresh', {
-    schema: { tags: ['auth'], summary: 'Trade a refresh token for a new pair (the old one stops working)', body: refreshBodySchema, response: { 200: tokensSchema, ...errorResponses(400, 401) } },
-  }, async (request) => sessions.rotate(request.body.refreshToken));
-
-  scope.post<{ Body: { refreshToken: string } }>('/api/auth/logout', {
-    schema: { tags: ['auth'], summary: 'End the session of this refresh token', body: refreshBodySchema, response: { 204: { type: 'null' }, ...errorResponses(400) } },
+  scope.post<{ Body: { refreshToken?: string } | undefined }>('/api/auth/refresh', {
+    schema: { tags: ['auth'], summary: 'Trade a refresh token (body or session cookie) for a new pair (the old one stops working)', body: refreshBodySchema, response: { 200: tokensSchema, ...errorResponses(400, 401) } },
   }, async (request, reply) => {
-    await sessions.revoke(request.body.refreshToken);
+    try {
+      return deliver(request, reply, await sessions.rotate(refreshTokenOf(request)));
+    } catch (error) {
+      if (wantsCookie(request)) clearSessionCookies(request, reply);
+      throw error;
+    }
+  });
+
+  scope.post<{ Body: { refreshToken?: string } | undefined }>('/api/auth/logout', {
+    schema: { tags: ['auth'], summary: 'End the session of this refresh token (body or session cookie)', body: refreshBodySchema, response: { 204: { type: 'null' }, ...errorResponses(400) } },
+  }, async (request, reply) => {
+    await sessions.revoke(refreshTokenOf(request));
+    clearSessionCookies(request, reply);
     return reply.status(204).send();
   });
 

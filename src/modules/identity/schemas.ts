@@ -10,13 +10,13 @@ export const userSchema = {
   },
 } as const;
 
-/** JSON schema of a token pair. */
+/** JSON schema of a token pair (with `X-Aula-Session: cookie` the refresh token is in the cookie instead). */
 export const tokensSchema = {
   type: 'object',
-  required: ['token', 'refreshToken', 'tokenType', 'expiresIn'],
+  required: ['token', 'tokenType', 'expiresIn'],
   properties: {
     token: { type: 'string' },
-    refreshToken: { type: 'string' },
+    refreshToken: { type: 'string', description: 'absent when the session is kept in the httpOnly cookie' },
     tokenType: { type: 'string', enum: ['Bearer'] },
     expiresIn: { type: 'integer', description: 'seconds until the access token expires' },
   },
@@ -44,9 +44,9 @@ export const loginBodySchema = {
   properties: { username: text, email: text, password: text },
 } as const;
 
-/** Body carrying one refresh token. */
+/** Body carrying one refresh token (optional when the session cookie carries it). */
 export const refreshBodySchema = {
   type: 'object',
-  required: ['refreshToken'],
+  nullable: true,
   properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;

@@ -4,6 +4,7 @@ import { locateBinaries } from './binaries.ts';
 import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
 import { registerTaskRoutes } from './routes.ts';
 import { TaskFeed } from './task-feed.ts';
+import { registerTusUploads } from './tus-upload.ts';
 
 /** Media: video tasks uploaded or imported, processed by workers with ffmpeg, streamed back. */
 export const mediaModule: AulaModule = {
@@ -14,6 +15,7 @@ export const mediaModule: AulaModule = {
     const feed = new TaskFeed(ctx.databaseUrl, ctx.log);
     app.addHook('onClose', () => feed.close());
     await app.register(async (scope) => registerTaskRoutes(scope, ctx, feed));
+    await registerTusUploads(app, ctx);
   },
 
   handlers: {

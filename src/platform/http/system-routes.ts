@@ -15,10 +15,9 @@ const statusSchema = {
   },
 } as const;
 
-/** `/health`, `/ready`, `/metrics`, `/openapi.json` and the `/` redirect to the API docs. */
+/** `/health`, `/ready`, `/metrics` and `/openapi.json` (`/` belongs to the web module). */
 export function registerSystemRoutes(app: FastifyInstance, checks: ReadinessCheck[]): void {
   const hide = { hide: true };
-  app.get('/', { schema: hide }, async (_request, reply) => reply.redirect('/docs'));
 
   app.get('/health', {
     schema: { tags: ['system'], summary: 'The process is alive', response: { 200: statusSchema } },

@@ -1,0 +1,37 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/** One line of a chart: a label and one value per period (null for none). */
+export interface Series {
+  label: string;
+  values: Array<number | null>;
+  color: string;
+}
+
+/** A line chart of values per period (uPlot); the caller shows the same figures as a table for screen readers. */
+export function PeriodChart({ periods, series, label, yMax }: { periods: string[]; series: Series[]; label: string; yMax?: number }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const width = Math.max(280, Math.min(el.clientWidth, 900));
+    const plot = new uPlot(
+      {
+        width,
+        height: 260,
+        scales: { x: { time: false }, y: { range: [0, yMax ?? null] as uPlot.Range.MinMax } },
+        axes: [
+          { values: (_u, ticks) => ticks.map((i) => periods[i] ?? ''), incrs: [1] },
+          {},
+        ],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true, size: 7 } }))],
+        legend: { show: true },
+      },
+      [periods.map((_, i) => i), ...series.map((s) => s.values)] as uPlot.AlignedData,
+      el,
+    );
+    return () => plot.destroy();
+  }, [periods, series, yMax]);
+  return <div ref={box} role="img" aria-label={label} data-testid="chart" data-points={series.map((s) => s.values.join(',')).join('|')} />;
+}

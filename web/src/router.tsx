@@ -1,0 +1,56 @@
+import { createRootRoute, createRoute, createRouter, Navigate, Outlet } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import type { User } from './api/types.ts';
+import { useSession } from './auth/session.tsx';
+import { Loading } from './components/states.tsx';
+import { Shell } from './components/Shell.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { SignupPage } from './pages/SignupPage.tsx';
+import { ProfilePage } from './pages/ProfilePage.tsx';
+import { VideosPage } from './pages/VideosPage.tsx';
+import { VideoPage } from './pages/VideoPage.tsx';
+import { CoursesPage } from './pages/CoursesPage.tsx';
+import { CoursePage } from './pages/CoursePage.tsx';
+import { SubjectsPage } from './pages/SubjectsPage.tsx';
+import { CourseStatsPage } from './pages/CourseStatsPage.tsx';
+import { MyProgressPage } from './pages/MyProgressPage.tsx';
+import { AdminUsersPage } from './pages/AdminUsersPage.tsx';
+import { AdminProcessesPage } from './pages/AdminProcessesPage.tsx';
+
+/** Shows the page only to signed-in users (of one of the roles, when given); others go to log in. */
+function Guard({ roles, children }: { roles?: User['role'][]; children: ReactNode }) {
+  const { status, user } = useSession();
+  if (status === 'loading') return <Loading />;
+  if (!user) return <Navigate to="/login" />;
+  if (roles && !roles.includes(user.role)) return <Navigate to="/videos" />;
+  return <>{children}</>;
+}
+
+function Home() {
+  const { status, user } = useSession();
+  if (status === 'loading') return <Loading />;
+  return <Navigate to={user ? '/videos' : '/login'} />;
+}
+
+const root = createRootRoute({ component: () => <Shell><Outlet /></Shell> });
+const page = (path: string, element: () => ReactNode) => createRoute({ getParentRoute: () => root, path, component: element });
+const staff: User['role'][] = ['teacher', 'admin'];
+
+const routes = [
+  page('/', () => <Home />),
+  page('/login', () => <LoginPage />),
+  page('/signup', () => <SignupPage />),
+  page('/profile', () => <Guard><ProfilePage /></Guard>),
+  page('/videos', () => <Guard><VideosPage /></Guard>),
+  page('/videos/$id', () => <Guard><VideoPage /></Guard>),
+  page('/courses', () => <Guard><CoursesPage /></Guard>),
+  page('/courses/$id', () => <Guard><CoursePage /></Guard>),
+  page('/courses/$id/stats', () => <Guard roles={staff}><CourseStatsPage /></Guard>),
+  page('/subjects', () => <Guard roles={staff}><SubjectsPage /></Guard>),
+  page('/progress', () => <Guard><MyProgressPage /></Guard>),
+  page('/admin/users', () => <Guard roles={['admin']}><AdminUsersPage /></Guard>),
+  page('/admin/processes', () => <Guard roles={['admin']}><AdminProcessesPage /></Guard>),
+];
+
+/** Every page of the app. */
+export const router = createRouter({ routeTree: root.addChildren(routes), defaultPreload: false });
