@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { declaredModuleSettings } from './module-settings.ts';
 
 const DEFAULT_LOGO = fileURLToPath(new URL('../modules/media/assets/logo.png', import.meta.url));
 
@@ -108,6 +109,8 @@ export interface Config {
     importAllowHosts: string[];
     linkTtlSeconds: number;
   };
+  /** Each module's own settings, by module name (read them through the module's ModuleSettings.get). */
+  modules: Record<string, unknown>;
 }
 
 /** A configuration error that names the offending variables. */
@@ -121,14 +124,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
   );
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+  const lines: string[] = [];
+  const describe = (issues: z.core.$ZodIssue[], secrets: Set<string>) => {
+    for (const issue of issues) {
       const name = String(issue.path[0]);
-      const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name] ?? '');
-      return `${name}=${shown}: ${issue.message}`;
-    });
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+      const shown = secrets.has(name) ? '(hidden)' : JSON.stringify(env[name] ?? '');
+      lines.push(`${name}=${shown}: ${issue.message}`);
+    }
+  };
+  if (!parsed.success) describe(parsed.error.issues, SECRET_VARIABLES);
+  const modules: Record<string, unknown> = {};
+  for (const settings of declaredModuleSettings()) {
+    const values = Object.fromEntries(settings.variables.map((key) => [key, env[key] === '' ? undefined : env[key]]));
+    const result = settings.safeParse(values);
+    if (result.success) modules[settings.module] = result.data;
+    else describe(result.error.issues, new Set(settings.secretVariables));
   }
+  if (!parsed.success || lines.length > 0) throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   const e = parsed.data;
   const dataDir = path.resolve(e.AULA_DATA_DIR);
   return {
@@ -171,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       linkTtlSeconds: e.AULA_MEDIA_LINK_TTL_SECONDS,
     },
+    modules,
   };
 }
 

@@ -13,7 +13,7 @@ import {
 import type { Logger } from '../logger.ts';
 import { addQueueCountSource } from '../metrics.ts';
 import { currentRequestId } from '../request-context.ts';
-import { QUEUES, type EventStreamName, type EventStreams, type JobMeta, type QueueName, type QueuePayloads } from './definitions.ts';
+import { EVENT_NAMES, QUEUES, type EventStreamName, type EventStreams, type JobMeta, type QueueName, type QueuePayloads } from './definitions.ts';
 
 /** A BullMQ queue carrying the payload of queue N, on either backend. */
 export type AulaQueue<N extends QueueName> = Queue<
@@ -149,7 +149,7 @@ function build(
     },
     async subscribe(stream, listener) {
       const events = new classes.QueueEvents(stream, { connection: connection() as never, ...prefixed });
-      for (const name of ['task.processed', 'task.failed'] satisfies Array<EventStreams[EventStreamName]['eventName']>) {
+      for (const name of EVENT_NAMES[stream]) {
         events.on(name, (args) => listener({ ...args, eventName: name } as unknown as EventStreams[typeof stream]));
       }
       await events.waitUntilReady();

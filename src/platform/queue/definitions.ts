@@ -98,7 +98,21 @@ export interface EventStreams {
     error?: string;
     requestId?: string;
   };
+  /** Projects: changes for the next module (deploy); ids only, never values. */
+  'projects.events': {
+    eventName: 'project.created' | 'project.updated' | 'project.deleted' | 'project.env.changed';
+    projectId: string;
+    /** The outbox sequence number: a consumer that sees one twice can tell. */
+    seq: string;
+    key?: string;
+  };
 }
 
 /** Name of an event stream. */
 export type EventStreamName = keyof EventStreams;
+
+/** Every event name of each stream, so a subscriber listens for all of them. */
+export const EVENT_NAMES: { readonly [S in EventStreamName]: ReadonlyArray<EventStreams[S]['eventName']> } = {
+  'media.events': ['task.processed', 'task.failed'],
+  'projects.events': ['project.created', 'project.updated', 'project.deleted', 'project.env.changed'],
+};
