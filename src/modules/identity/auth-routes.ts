@@ -4,6 +4,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { accountKey, createAuthLimiters } from './rate-limits.ts';
 import { loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
 import type { Identity } from './service.ts';
+import type { SessionTokens } from './sessions.ts';
 import { publicUser } from './users.ts';
 import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
 import { verifyPassword } from './passwords.ts';
@@ -21,10 +22,10 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
   const limit = await createAuthLimiters(scope, ctx.pool, ctx.config);
   const { users, sessions } = identity;
 
-  const signup = async (body: Record<string, unknown>) => {
+  const signup = async (body: Record<string, unknown>, within?: Parameters<typeof users.register>[1]) => {
     const parsed = parseSignup(body);
     if ('problems' in parsed) throw new HttpError(400, 'validation_failed', 'the sign-up is invalid', parsed.problems);
-    const user = await users.register(parsed.value);
+    const user = await users.register(parsed.value, within);
     await identity.notifyProjector('user.registered');
     return user;
   };
@@ -43,8 +44,10 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
       response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errorResponses(400, 409, 429, 503) },
     },
   }, async (request, reply) => {
-    const user = await signup(request.body ?? {});
-    return reply.status(201).send({ ...publicUser(user), ...(await sessions.start(user)), user: publicUser(user) });
+    // The account and its first session commit together: no account left behind without the tokens the client asked for.
+    let tokens: SessionTokens | undefined;
+    const user = await signup(request.body ?? {}, async (tx, created) => void (tokens = await sessions.start(created, tx)));
+    return reply.status(201).send({ ...publicUser(user), ...tokens!, user: publicUser(user) });
   });
 
   const login = async (body: LoginBody, reply: FastifyReply) => {

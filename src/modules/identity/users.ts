@@ -48,8 +48,14 @@ export const publicUser = ({ id, username, email, role }: StoredUser): PublicUse
 export class UserCommands {
   constructor(private readonly db: Kysely<IdentityDb>) {}
 
-  /** Registers a user; 409 when the username or e-mail is taken (case-insensitive). */
-  async register(input: { username: string; email: string; password: string; role?: Role }): Promise<StoredUser> {
+  /**
+   * Registers a user; 409 when the username or e-mail is taken (case-insensitive).
+   * `within` runs in the same transaction (e.g. opening a session): all of it or none.
+   */
+  async register(
+    input: { username: string; email: string; password: string; role?: Role },
+    within?: (tx: Transaction<IdentityDb>, user: StoredUser) => Promise<void>,
+  ): Promise<StoredUser> {
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.db.transaction().execute(async (tx) => {
@@ -66,7 +72,9 @@ export class UserCommands {
           role: row.role,
           at: row.created_at.toISOString(),
         });
-        return toUser(row);
+        const user = toUser(row);
+        await within?.(tx, user);
+        return user;
       });
     } catch (error) {
       throw conflictFrom(error) ?? error;
@@ -114,6 +122,26 @@ export class UserCommands {
         .executeTakeFirstOrThrow();
       await append(tx, { type: 'user.role_changed', id, role, at: row.updated_at.toISOString() });
       return toUser(row);
+    });
+  }
+
+  /**
+   * Makes these users teachers if they are students, all in one transaction (all
+   * or none, each with its outbox event); returns those promoted.
+   */
+  async promoteToTeachers(ids: string[]): Promise<StoredUser[]> {
+    if (ids.length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext('identity.roles'))`.execute(tx);
+      const rows = await tx
+        .updateTable('identity.users')
+        .set({ role: 'teacher', updated_at: sql`now()` })
+        .where('id', 'in', ids)
+        .where('role', '=', 'student')
+        .returning([...columns, 'updated_at'])
+        .execute();
+      for (const row of rows) await append(tx, { type: 'user.role_changed', id: row.id, role: 'teacher', at: row.updated_at.toISOString() });
+      return rows.map(toUser);
     });
   }
 
