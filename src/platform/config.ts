@@ -54,6 +54,7 @@ const schema = z.object({
   AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
   AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
   AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  AULA_HOUSEKEEPING_INTERVAL_SECONDS: positiveInt.default(3600),
 }).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
   path: ['AULA_VIDEO_MAX_SECONDS'],
   message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
@@ -89,6 +90,8 @@ export interface Config {
   gradeScale: number;
   /** A shared secret external systems send as `X-Service-Token` to write grades to stats. */
   statsServiceToken: string | undefined;
+  /** How often the housekeeping jobs prune expired rows (rate-limit counters, old process records…). */
+  housekeepingIntervalSeconds: number;
   media: {
     maxUploadBytes: number;
     concurrency: number;
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLockMs: e.AULA_JOB_LOCK_MS,
     gradeScale: e.AULA_GRADE_SCALE,
     statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
+    housekeepingIntervalSeconds: e.AULA_HOUSEKEEPING_INTERVAL_SECONDS,
     media: {
       maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
       concurrency: e.AULA_MEDIA_CONCURRENCY,

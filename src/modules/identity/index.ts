@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { AulaModule, ModuleContext } from '../../platform/module.ts';
+import { scheduleHousekeeping } from '../../platform/housekeeping/schedule.ts';
 import { createAdmin } from './admin.ts';
+import { pruneIdentity } from './housekeeping.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { reportProjectionLag } from './metrics.ts';
 import { projectionLag, projectPending, rebuildReadModel } from './projector.ts';
@@ -43,10 +45,12 @@ export const identityModule: AulaModule = {
       const identity = createIdentity(ctx);
       return async () => ({ applied: await projectPending(identity.db) });
     },
+    'identity.housekeeping': (ctx) => async () => pruneIdentity(ctx.pool),
   },
 
   async onStart(ctx) {
     await bootstrapAdmin(ctx);
+    await scheduleHousekeeping(ctx.queues, 'identity.housekeeping', ctx.config.housekeepingIntervalSeconds);
     // Catch up on events whose projector job was lost (e.g. a crash between commit and enqueue).
     await createIdentity(ctx).notifyProjector('startup');
   },
