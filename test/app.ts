@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { DestinationStream } from 'pino';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/platform/config.ts';
@@ -17,7 +18,7 @@ export interface TestApp {
 }
 
 /** Starts the whole app in-process on a new database; workers only for the queues given. */
-export async function startTestApp(opts: { queues?: QueueName[]; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { queues?: QueueName[]; env?: Record<string, string>; logDestination?: DestinationStream } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-test-data-'));
   const config = loadConfig({
@@ -31,7 +32,7 @@ export async function startTestApp(opts: { queues?: QueueName[]; env?: Record<st
     AULA_LOGIN_RATE_LIMIT: '100000',
     ...opts.env,
   });
-  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: opts.queues ?? [] }, createLogger(config.logLevel));
+  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: opts.queues ?? [] }, createLogger(config.logLevel, {}, opts.logDestination));
   const address = runtime.app!.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
