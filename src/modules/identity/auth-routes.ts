@@ -26,7 +26,6 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
     const parsed = parseSignup(body);
     if ('problems' in parsed) throw new HttpError(400, 'validation_failed', 'the sign-up is invalid', parsed.problems);
     const user = await users.register(parsed.value, within);
-    await identity.notifyProjector('user.registered');
     return user;
   };
 
@@ -111,7 +110,6 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
     if (emailIssue) problems.push({ field: 'email', message: emailIssue });
     if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'the change is invalid', problems);
     const user = await users.changeProfile(request.user!.id, { ...(username ? { username } : {}), ...(email ? { email: email.trim() } : {}) });
-    await identity.notifyProjector('user.profile_changed');
     return publicUser(user);
   });
 }

@@ -8,6 +8,7 @@ import { reportProjectionLag } from './metrics.ts';
 import { projectionLag, projectPending, rebuildReadModel } from './projector.ts';
 import { createIdentity } from './service.ts';
 import { registerUserRoutes } from './user-routes.ts';
+import { IDENTITY_JOB_OUTBOX } from './users.ts';
 
 /** Creates the first admin from AULA_ADMIN_EMAIL/AULA_ADMIN_PASSWORD when there is no admin yet. */
 async function bootstrapAdmin(ctx: ModuleContext): Promise<void> {
@@ -29,6 +30,7 @@ async function bootstrapAdmin(ctx: ModuleContext): Promise<void> {
 export const identityModule: AulaModule = {
   name: 'identity',
   migrations: { schema: 'identity', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
+  outboxes: [IDENTITY_JOB_OUTBOX],
 
   async routes(app, ctx) {
     const identity = createIdentity(ctx);

@@ -64,7 +64,6 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
   }, async (request) => {
     if (!isUuid(request.params.id)) throw notFound();
     const user = await identity.users.changeRole(request.params.id, request.body.role);
-    await identity.notifyProjector('user.role_changed');
     return publicUser(user);
   });
 
@@ -106,7 +105,6 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
     const promotedIds = new Set(promotedUsers.map((u) => u.id));
     const promoted = promotedUsers.map(publicUser);
     const unchanged = known.filter((u) => !promotedIds.has(u.id)).map(publicUser);
-    if (promoted.length > 0) await identity.notifyProjector('user.role_changed');
     return { promoted, unchanged, unknownEmails };
   });
 }

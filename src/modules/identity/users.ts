@@ -3,7 +3,12 @@ import { sql } from 'kysely';
 import type { Role } from '../../platform/auth/tokens.ts';
 import { HttpError } from '../../platform/http/errors.ts';
 import type { IdentityDb, PublicUser, UserEvent } from './db.ts';
+import { appendToOutbox } from '../../platform/outbox/outbox.ts';
 import { hashPassword } from './passwords.ts';
+
+/** Identity's job outbox (platform/outbox layout): projector wake-ups, one per transaction. */
+export const IDENTITY_JOB_OUTBOX = 'identity.job_outbox';
+const woken = new WeakSet<object>();
 
 /** A user row from the command side, with its password hash. */
 export interface StoredUser extends PublicUser {
@@ -30,6 +35,11 @@ async function append(tx: Transaction<IdentityDb>, event: UserEvent): Promise<vo
   // projector can never skip an event that commits after a later-numbered one.
   await sql`SELECT pg_advisory_xact_lock(hashtext('identity.outbox'))`.execute(tx);
   await tx.insertInto('identity.outbox').values({ user_id: event.id, type: event.type, payload: JSON.stringify(event) }).execute();
+  // The projector's wake-up commits with the event: even if the queue is down now, the relay delivers it later.
+  if (!woken.has(tx)) {
+    woken.add(tx);
+    await appendToOutbox(tx, IDENTITY_JOB_OUTBOX, 'identity.project', 'project', { reason: event.type });
+  }
 }
 
 const columns = ['id', 'username', 'email', 'role', 'password_hash'] as const;
