@@ -25,6 +25,19 @@ describe('odd input is a 400 in the one error format, never a 500', () => {
     expect((await call(app.baseUrl, 'GET', `/api/tasks?cursor=${cursor('2026-02-28T00:00:00.000Z')}`, { token: admin })).status).toBe(200);
   });
 
+  it('impossible calendar dates in query strings and bodies', async () => {
+    for (const path of ['/api/stats/courses/c/average?from=2026-02-31', '/api/stats/courses/c/average?to=0000-01-01', '/api/stats/courses/c/average?from=2026-02-29']) {
+      const res = await call(app.baseUrl, 'GET', path, { token: admin });
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    await call(app.baseUrl, 'POST', '/api/subjects', { token: admin, body: { code: 'CAL1', name: 'Calendars' } });
+    const course = (await call(app.baseUrl, 'POST', '/api/courses', { token: admin, body: { subjectCode: 'CAL1', group: 'A' } })).body;
+    for (const dueAt of ['2026-02-31T00:00:00Z', '0000-01-01T00:00:00Z']) {
+      expect((await call(app.baseUrl, 'POST', `/api/courses/${course.id}/assignments`, { token: admin, body: { title: 'T', dueAt } })).status, dueAt).toBe(400);
+    }
+  });
+
   it('NUL characters in a query, a path or a JSON body, in every module', async () => {
     const cases: Array<[string, string, unknown?]> = [
       ['GET', '/api/users?q=%00'],
