@@ -63,7 +63,7 @@ export async function statsLoad(): Promise<BenchRow[]> {
       await pool.query(
         `INSERT INTO stats.grades (student_id, course_id, assignment_id, grade, on_time, graded_at)
          SELECT 'd' || i % 5000, 'c' || i % ${COURSES}, 'd${b}', round((random() * 5)::numeric, 2), i % 4 <> 0, now() FROM generate_series(1, ${BATCH}) i
-         ON CONFLICT (student_id, course_id, assignment_id) DO UPDATE SET grade = EXCLUDED.grade`,
+         ON CONFLICT (student_id, course_id, assignment_id, event_id) DO UPDATE SET grade = EXCLUDED.grade`,
       );
       direct.push(performance.now() - t0);
     }

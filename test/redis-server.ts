@@ -30,8 +30,16 @@ async function launch(port: number): Promise<ChildProcess> {
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined = await launch(port);
-  // Even when a test times out before its cleanup, the server goes with the test process.
-  process.once('exit', () => child?.kill('SIGKILL'));
+  // Even when a test times out before its cleanup, the server goes with the test process
+  // (on a normal exit, or when the runner terminates the worker with a signal).
+  const killServer = () => child?.kill('SIGKILL');
+  process.once('exit', killServer);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      killServer();
+      process.kill(process.pid, signal);
+    });
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

@@ -58,6 +58,7 @@ const schema = z.object({
   AULA_CLUSTER_API: z.coerce.number().int().min(1).max(64).default(2),
   AULA_CLUSTER_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   AULA_CLUSTER_STATS_PORT: port.default(0),
+  AULA_HOUSEKEEPING_INTERVAL_SECONDS: positiveInt.default(3600),
 }).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
   path: ['AULA_VIDEO_MAX_SECONDS'],
   message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
@@ -95,6 +96,8 @@ export interface Config {
   statsServiceToken: string | undefined;
   /** `aula cluster`: API and worker process counts, and the loopback port of HAProxy's stats page (0: a free one). */
   cluster: { api: number; workers: number; statsPort: number };
+  /** How often the housekeeping jobs prune expired rows (rate-limit counters, old process records…). */
+  housekeepingIntervalSeconds: number;
   media: {
     maxUploadBytes: number;
     concurrency: number;
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gradeScale: e.AULA_GRADE_SCALE,
     statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
     cluster: { api: e.AULA_CLUSTER_API, workers: e.AULA_CLUSTER_WORKERS, statsPort: e.AULA_CLUSTER_STATS_PORT },
+    housekeepingIntervalSeconds: e.AULA_HOUSEKEEPING_INTERVAL_SECONDS,
     media: {
       maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
       concurrency: e.AULA_MEDIA_CONCURRENCY,

@@ -11,17 +11,15 @@ let redis: OwnRedis;
 let app: TestApp;
 const api = (method: string, path: string, token: string, body?: unknown) => call(app.baseUrl, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
+// Registered first, so it runs last — and runs even if stopping the app fails or times out.
+afterAll(async () => redis?.stop());
+afterAll(async () => {
+  await redis?.start(); // so the app's Redis connections close cleanly
+  await app?.stop();
+});
 beforeAll(async () => {
   redis = await startOwnRedis();
   app = await startTestApp({ queues: ['stats.grade-recorded'], env: { REDIS_URL: redis.url, AULA_REDIS_PREFIX: 'outbox-test' } });
-});
-afterAll(async () => {
-  try {
-    await redis?.start(); // so the app's connections close cleanly
-    await app?.stop();
-  } finally {
-    await redis?.stop();
-  }
 });
 
 describe('grade.recorded goes through the outbox', () => {

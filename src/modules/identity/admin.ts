@@ -18,7 +18,6 @@ export async function createAdmin(identity: Identity, input: { email: string; pa
   const existing = await identity.users.findByLogin({ email: input.email });
   if (existing) {
     const user = existing.role === 'admin' ? existing : await identity.users.changeRole(existing.id, 'admin');
-    await identity.notifyProjector('admin.promoted');
     return { user: publicUser(user), created: false };
   }
   const username = input.username ?? usernameFrom(input.email);
@@ -27,6 +26,5 @@ export async function createAdmin(identity: Identity, input: { email: string; pa
     throw new HttpError(400, 'validation_failed', parsed.problems.map((p) => `${p.field} ${p.message}`).join('; '));
   }
   const user = await identity.users.register({ ...parsed.value, role: 'admin' });
-  await identity.notifyProjector('admin.created');
   return { user: publicUser(user), created: true };
 }

@@ -5,6 +5,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { accountKey, createAuthLimiters } from './rate-limits.ts';
 import { loginBodySchema, loginResponseSchema, refreshBodySchema, signupBodySchema, tokensSchema, userSchema } from './schemas.ts';
 import type { Identity } from './service.ts';
+import type { SessionTokens } from './sessions.ts';
 import { publicUser } from './users.ts';
 import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
 import { verifyPassword } from './passwords.ts';
@@ -32,11 +33,10 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
     return token;
   };
 
-  const signup = async (body: Record<string, unknown>) => {
+  const signup = async (body: Record<string, unknown>, within?: Parameters<typeof users.register>[1]) => {
     const parsed = parseSignup(body);
     if ('problems' in parsed) throw new HttpError(400, 'validation_failed', 'the sign-up is invalid', parsed.problems);
-    const user = await users.register(parsed.value);
-    await identity.notifyProjector('user.registered');
+    const user = await users.register(parsed.value, within);
     return user;
   };
 
@@ -56,7 +56,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
     const parsed = parseSignup(body);
     if ('problems' in parsed) throw new HttpError(400, 'validation_failed', 'the sign-up is invalid', parsed.problems);
     const claim = { caller: 'anonymous', route: 'POST /api/auth/signup', key, fingerprint: requestFingerprint(ctx.jwtSecret, body) };
-    const outcome = await runOnce(identity.db, claim, async (tx) => ({ status: 201, body: publicUser(await users.register(parsed.value, tx)) }));
+    const outcome = await runOnce(identity.db, claim, async (tx) => ({ status: 201, body: publicUser(await users.register(parsed.value, undefined, tx)) }));
     if (!outcome.replayed) await identity.notifyProjector('user.registered');
     return sendOutcome(reply, outcome);
   });
@@ -70,8 +70,10 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
       response: { 201: { ...loginResponseSchema, properties: { ...loginResponseSchema.properties, ...userSchema.properties } }, ...errorResponses(400, 409, 429, 503) },
     },
   }, async (request, reply) => {
-    const user = await signup(request.body ?? {});
-    return reply.status(201).send({ ...publicUser(user), ...(await sessions.start(user)), user: publicUser(user) });
+    // The account and its first session commit together: no account left behind without the tokens the client asked for.
+    let tokens: SessionTokens | undefined;
+    const user = await signup(request.body ?? {}, async (tx, created) => void (tokens = await sessions.start(created, tx)));
+    return reply.status(201).send({ ...publicUser(user), ...tokens!, user: publicUser(user) });
   });
 
   const login = async (body: LoginBody, reply: FastifyReply) => {
@@ -146,7 +148,6 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
     if (emailIssue) problems.push({ field: 'email', message: emailIssue });
     if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'the change is invalid', problems);
     const user = await users.changeProfile(request.user!.id, { ...(username ? { username } : {}), ...(email ? { email: email.trim() } : {}) });
-    await identity.notifyProjector('user.profile_changed');
     return publicUser(user);
   });
 }

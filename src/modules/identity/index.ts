@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { AulaModule, ModuleContext } from '../../platform/module.ts';
+import { scheduleHousekeeping } from '../../platform/housekeeping/schedule.ts';
 import { createAdmin } from './admin.ts';
+import { pruneIdentity } from './housekeeping.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { reportProjectionLag } from './metrics.ts';
 import { projectionLag, projectPending, rebuildReadModel } from './projector.ts';
 import { createIdentity } from './service.ts';
 import { registerUserRoutes } from './user-routes.ts';
+import { IDENTITY_JOB_OUTBOX } from './users.ts';
 
 /** Creates the first admin from AULA_ADMIN_EMAIL/AULA_ADMIN_PASSWORD when there is no admin yet. */
 async function bootstrapAdmin(ctx: ModuleContext): Promise<void> {
@@ -27,6 +30,7 @@ async function bootstrapAdmin(ctx: ModuleContext): Promise<void> {
 export const identityModule: AulaModule = {
   name: 'identity',
   migrations: { schema: 'identity', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
+  outboxes: [IDENTITY_JOB_OUTBOX],
 
   async routes(app, ctx) {
     const identity = createIdentity(ctx);
@@ -43,10 +47,12 @@ export const identityModule: AulaModule = {
       const identity = createIdentity(ctx);
       return async () => ({ applied: await projectPending(identity.db) });
     },
+    'identity.housekeeping': (ctx) => async () => pruneIdentity(ctx.pool),
   },
 
   async onStart(ctx) {
     await bootstrapAdmin(ctx);
+    await scheduleHousekeeping(ctx.queues, 'identity.housekeeping', ctx.config.housekeepingIntervalSeconds);
     // Catch up on events whose projector job was lost (e.g. a crash between commit and enqueue).
     await createIdentity(ctx).notifyProjector('startup');
   },

@@ -67,9 +67,13 @@ describe('rate limits', () => {
       await redis.start();
       await waitUntil(async () => (await login({ username: 'after-outage', password: 'x' })).status === 401, 20_000);
     } finally {
-      await app?.stop();
-      app = undefined;
-      await redis.stop();
+      try {
+        await redis.start(); // so the app's Redis connections close cleanly
+        await app?.stop();
+      } finally {
+        app = undefined;
+        await redis.stop();
+      }
     }
   });
 

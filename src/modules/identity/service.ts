@@ -11,7 +11,7 @@ export interface Identity {
   users: UserCommands;
   directory: UserDirectory;
   sessions: Sessions;
-  /** Asks a worker to bring the read model up to date (the outbox keeps the events if this fails). */
+  /** Asks a worker to bring the read model up to date now (start-up catch-up; commands wake it through identity.job_outbox). */
   notifyProjector(reason: string): Promise<void>;
 }
 

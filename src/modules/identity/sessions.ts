@@ -43,9 +43,9 @@ export class Sessions {
     };
   }
 
-  /** Starts a new session (a new refresh-token family). */
-  start(user: Pick<PublicUser, 'id' | 'role'>): Promise<SessionTokens> {
-    return this.issue(this.db, user, randomUUID());
+  /** Starts a new session (a new refresh-token family), inside `db` when it is a transaction. */
+  start(user: Pick<PublicUser, 'id' | 'role'>, db: Kysely<IdentityDb> = this.db): Promise<SessionTokens> {
+    return this.issue(db, user, randomUUID());
   }
 
   /**

@@ -112,4 +112,19 @@ describe('POST /auth/signup (older clients)', () => {
     const me = await call(app.baseUrl, 'GET', '/api/auth/me', { token: res.body.token });
     expect(me.body.username).toBe(account.username);
   });
+
+  it('the account and its session are one transaction: a failure opening the session leaves no account', async () => {
+    const account = newAccount('atomicsignup');
+    const pool = app.runtime.pool;
+    await pool.query(`CREATE FUNCTION identity.fail_session_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF (SELECT username FROM identity.users WHERE id = NEW.user_id) = '${account.username}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+    await pool.query('CREATE TRIGGER fail_session_for_test BEFORE INSERT ON identity.refresh_tokens FOR EACH ROW EXECUTE FUNCTION identity.fail_session_for_test()');
+    try {
+      expect((await signup(account, '/auth/signup')).status).toBe(500);
+      expect((await pool.query('SELECT 1 FROM identity.users WHERE username = $1', [account.username])).rowCount).toBe(0);
+    } finally {
+      await pool.query('DROP TRIGGER fail_session_for_test ON identity.refresh_tokens; DROP FUNCTION identity.fail_session_for_test()');
+    }
+    expect((await signup(account, '/auth/signup')).status).toBe(201);
+  });
 });

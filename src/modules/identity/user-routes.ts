@@ -64,7 +64,6 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
   }, async (request) => {
     if (!isUuid(request.params.id)) throw notFound();
     const user = await identity.users.changeRole(request.params.id, request.body.role);
-    await identity.notifyProjector('user.role_changed');
     return publicUser(user);
   });
 
@@ -99,16 +98,13 @@ export function registerUserRoutes(scope: FastifyInstance, ctx: ModuleContext, i
     });
     if (invalid.length > 0) throw new HttpError(400, 'validation_failed', 'some e-mails are invalid', invalid);
     const found = await identity.users.byEmails(request.body.emails);
-    const promoted = [];
-    const unchanged = [];
-    const unknownEmails = [];
-    for (const email of new Set(request.body.emails.map((e) => e.trim()))) {
-      const user = found.get(email.toLowerCase());
-      if (!user) unknownEmails.push(email);
-      else if (user.role !== 'student') unchanged.push(publicUser(user));
-      else promoted.push(publicUser(await identity.users.changeRole(user.id, 'teacher')));
-    }
-    if (promoted.length > 0) await identity.notifyProjector('user.role_changed');
+    const unknownEmails = [...new Set(request.body.emails.map((e) => e.trim()))].filter((email) => !found.get(email.toLowerCase()));
+    const known = [...new Map([...found.values()].map((u) => [u.id, u])).values()];
+    // One transaction: every student on the list becomes a teacher, or none does.
+    const promotedUsers = await identity.users.promoteToTeachers(known.filter((u) => u.role === 'student').map((u) => u.id));
+    const promotedIds = new Set(promotedUsers.map((u) => u.id));
+    const promoted = promotedUsers.map(publicUser);
+    const unchanged = known.filter((u) => !promotedIds.has(u.id)).map(publicUser);
     return { promoted, unchanged, unknownEmails };
   });
 }

@@ -79,4 +79,22 @@ describe('user directory and roles', () => {
     expect((await call(app.baseUrl, 'POST', '/api/users/promote', { token: adminToken, body: { emails: [] } })).status).toBe(400);
     expect((await call(app.baseUrl, 'POST', '/api/users/promote', { token: a.token, body: { emails: [b.email] } })).status).toBe(403);
   });
+
+  it('promote is all or nothing: a failure half-way (injected at the second user’s event) promotes nobody', async () => {
+    const [a, b, c] = [await signUpAndLogIn(app.baseUrl, 'atomic'), await signUpAndLogIn(app.baseUrl, 'atomic'), await signUpAndLogIn(app.baseUrl, 'atomic')];
+    const pool = app.runtime.pool;
+    await pool.query(`CREATE FUNCTION identity.fail_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.type = 'user.role_changed' AND NEW.user_id = '${b.id}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+    await pool.query('CREATE TRIGGER fail_for_test BEFORE INSERT ON identity.outbox FOR EACH ROW EXECUTE FUNCTION identity.fail_for_test()');
+    try {
+      const res = await call(app.baseUrl, 'POST', '/api/users/promote', { token: adminToken, body: { emails: [a.email, b.email, c.email] } });
+      expect(res.status).toBe(500);
+      const roles = await pool.query('SELECT role FROM identity.users WHERE id = ANY($1::uuid[])', [[a.id, b.id, c.id]]);
+      expect(roles.rows.map((r) => r.role)).toEqual(['student', 'student', 'student']);
+    } finally {
+      await pool.query('DROP TRIGGER fail_for_test ON identity.outbox; DROP FUNCTION identity.fail_for_test()');
+    }
+    const retry = await call(app.baseUrl, 'POST', '/api/users/promote', { token: adminToken, body: { emails: [a.email, b.email, c.email] } });
+    expect(retry.body.promoted.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id, c.id].sort());
+  });
 });

@@ -3,7 +3,12 @@ import { sql } from 'kysely';
 import type { Role } from '../../platform/auth/tokens.ts';
 import { HttpError } from '../../platform/http/errors.ts';
 import type { IdentityDb, PublicUser, UserEvent } from './db.ts';
+import { appendToOutbox } from '../../platform/outbox/outbox.ts';
 import { hashPassword } from './passwords.ts';
+
+/** Identity's job outbox (platform/outbox layout): projector wake-ups, one per transaction. */
+export const IDENTITY_JOB_OUTBOX = 'identity.job_outbox';
+const woken = new WeakSet<object>();
 
 /** A user row from the command side, with its password hash. */
 export interface StoredUser extends PublicUser {
@@ -30,6 +35,11 @@ async function append(tx: Transaction<IdentityDb>, event: UserEvent): Promise<vo
   // projector can never skip an event that commits after a later-numbered one.
   await sql`SELECT pg_advisory_xact_lock(hashtext('identity.outbox'))`.execute(tx);
   await tx.insertInto('identity.outbox').values({ user_id: event.id, type: event.type, payload: JSON.stringify(event) }).execute();
+  // The projector's wake-up commits with the event: even if the queue is down now, the relay delivers it later.
+  if (!woken.has(tx)) {
+    woken.add(tx);
+    await appendToOutbox(tx, IDENTITY_JOB_OUTBOX, 'identity.project', 'project', { reason: event.type });
+  }
 }
 
 const columns = ['id', 'username', 'email', 'role', 'password_hash'] as const;
@@ -48,10 +58,18 @@ export const publicUser = ({ id, username, email, role }: StoredUser): PublicUse
 export class UserCommands {
   constructor(private readonly db: Kysely<IdentityDb>) {}
 
-  /** Registers a user; 409 when the username or e-mail is taken (case-insensitive). `within`: an open transaction to write in. */
-  async register(input: { username: string; email: string; password: string; role?: Role }, within?: Transaction<IdentityDb>): Promise<StoredUser> {
+  /**
+   * Registers a user; 409 when the username or e-mail is taken (case-insensitive).
+   * `within` runs in the same transaction (e.g. opening a session): all of it or none.
+   * `tx`: an open transaction to write in instead of a new one (an Idempotency-Key claim).
+   */
+  async register(
+    input: { username: string; email: string; password: string; role?: Role },
+    within?: (tx: Transaction<IdentityDb>, user: StoredUser) => Promise<void>,
+    tx?: Transaction<IdentityDb>,
+  ): Promise<StoredUser> {
     const passwordHash = await hashPassword(input.password);
-    const inTransaction = (work: (tx: Transaction<IdentityDb>) => Promise<StoredUser>) => (within ? work(within) : this.db.transaction().execute(work));
+    const inTransaction = (work: (t: Transaction<IdentityDb>) => Promise<StoredUser>) => (tx ? work(tx) : this.db.transaction().execute(work));
     try {
       return await inTransaction(async (tx) => {
         const row = await tx
@@ -67,7 +85,9 @@ export class UserCommands {
           role: row.role,
           at: row.created_at.toISOString(),
         });
-        return toUser(row);
+        const user = toUser(row);
+        await within?.(tx, user);
+        return user;
       });
     } catch (error) {
       throw conflictFrom(error) ?? error;
@@ -115,6 +135,26 @@ export class UserCommands {
         .executeTakeFirstOrThrow();
       await append(tx, { type: 'user.role_changed', id, role, at: row.updated_at.toISOString() });
       return toUser(row);
+    });
+  }
+
+  /**
+   * Makes these users teachers if they are students, all in one transaction (all
+   * or none, each with its outbox event); returns those promoted.
+   */
+  async promoteToTeachers(ids: string[]): Promise<StoredUser[]> {
+    if (ids.length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext('identity.roles'))`.execute(tx);
+      const rows = await tx
+        .updateTable('identity.users')
+        .set({ role: 'teacher', updated_at: sql`now()` })
+        .where('id', 'in', ids)
+        .where('role', '=', 'student')
+        .returning([...columns, 'updated_at'])
+        .execute();
+      for (const row of rows) await append(tx, { type: 'user.role_changed', id: row.id, role: 'teacher', at: row.updated_at.toISOString() });
+      return rows.map(toUser);
     });
   }
 

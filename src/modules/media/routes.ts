@@ -12,8 +12,8 @@ import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks
 import { receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
 import { isUuid } from '../../platform/ids.ts';
+import { isCanonicalInstant } from '../../platform/validation.ts';
 
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const STATUSES: TaskStatus[] = ['queued', 'processing', 'processed', 'failed', 'cancelled'];
 const bearer = [{ bearer: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
@@ -26,7 +26,7 @@ function encodeCursor(task: TaskRow): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { createdAt?: unknown; id?: unknown };
-    if (typeof value.createdAt === 'string' && ISO_MS.test(value.createdAt) && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && isUuid(value.id)) {
+    if (typeof value.createdAt === 'string' && isCanonicalInstant(value.createdAt) && typeof value.id === 'string' && isUuid(value.id)) {
       return { createdAt: value.createdAt, id: value.id };
     }
   } catch {

@@ -7,6 +7,8 @@ import { installErrorHandlers } from './errors.ts';
 import { decorateUser } from '../auth/guards.ts';
 import { requestIdFor } from './request-id.ts';
 import { runWithRequestId } from '../request-context.ts';
+import { nulCharacterPath } from '../validation.ts';
+import { HttpError } from './errors.ts';
 import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
 
 /** What the HTTP layer needs from the process. */
@@ -34,6 +36,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     // Everything the request runs (handlers, enqueues, outbox appends) can read its id.
     runWithRequestId(request.id, done);
+  });
+  // No text with a NUL byte gets past validation into any module (PostgreSQL refuses it with an error, i.e. a 500).
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [['query', request.query], ['params', request.params], ['body', request.body]] as const) {
+      const at = nulCharacterPath(value);
+      if (at !== undefined) throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: at || part, message: 'must not contain NUL characters' }]);
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(

@@ -15,6 +15,10 @@ export interface QueueSpec {
 export interface QueuePayloads {
   /** Diagnostics: a job that does nothing; used by the queue benchmark and self-checks. */
   'platform.noop': { seq: number };
+  /** Platform housekeeping (repeatable): prune process records long stopped or gone. */
+  'platform.housekeeping': Record<string, never>;
+  /** Identity housekeeping (repeatable): prune expired rate-limit counters and refresh tokens. */
+  'identity.housekeeping': Record<string, never>;
   /** Identity: bring the user_directory read model up to date with the outbox. */
   'identity.project': { reason: string };
   /** Media: process one video task (probe, render, thumbnail). */
@@ -54,6 +58,22 @@ export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
     concurrency: 8,
     keepCompleted: { count: 1000, ageSeconds: 3600 },
     keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
+  'platform.housekeeping': {
+    attempts: 3,
+    backoff: { type: 'exponential', delayMs: 5000 },
+    timeoutMs: 5 * 60_000,
+    concurrency: 1,
+    keepCompleted: { count: 10, ageSeconds: 24 * 3600 },
+    keepFailed: { count: 100, ageSeconds: 7 * 24 * 3600 },
+  },
+  'identity.housekeeping': {
+    attempts: 3,
+    backoff: { type: 'exponential', delayMs: 5000 },
+    timeoutMs: 5 * 60_000,
+    concurrency: 1,
+    keepCompleted: { count: 10, ageSeconds: 24 * 3600 },
+    keepFailed: { count: 100, ageSeconds: 7 * 24 * 3600 },
   },
   'identity.project': {
     attempts: 10,
