@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { authLoad } from './auth-load.ts';
+import { clusterFailover } from './cluster-failover.ts';
 import { mediaPipeline } from './media-pipeline.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'media-pipeline': mediaPipeline,
   upload: uploadLoad,
   stats: statsLoad,
+  'cluster-failover': clusterFailover,
 };
 
 const asked = process.argv.slice(2);

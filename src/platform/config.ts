@@ -64,6 +64,9 @@ const schema = z.object({
   message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
 });
 
+/** Every environment variable Aula reads (for checks of deployment files). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 // Their values never appear in error messages: they are, or may contain, secrets.
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AULA_JWT_SECRET', 'AULA_ADMIN_PASSWORD', 'AULA_STATS_SERVICE_TOKEN']);
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadJwtSecret } from '../../../platform/auth/secret.ts';
-import { loadConfig, type Config } from '../../../platform/config.ts';
+import { ConfigError, loadConfig, type Config } from '../../../platform/config.ts';
 import { createLogger } from '../../../platform/logger.ts';
 import { startRuntime } from '../../../platform/runtime.ts';
 import { findHaproxy, HAPROXY_MISSING } from './haproxy.ts';
@@ -22,7 +22,8 @@ export async function runClusterCommand(args: string[]): Promise<void> {
     });
   } catch (error) {
     // --api and --workers are the variables AULA_CLUSTER_API and AULA_CLUSTER_WORKERS, named so in errors.
-    process.stderr.write(`aula: ${error instanceof Error ? error.message : String(error)}\nusage: aula cluster [--api N] [--workers M]\n`);
+    const usage = error instanceof ConfigError ? '' : 'usage: aula cluster [--api N] [--workers M]\n';
+    process.stderr.write(`aula: ${error instanceof Error ? error.message : String(error)}\n${usage}`);
     process.exit(2);
   }
   const haproxy = findHaproxy();
