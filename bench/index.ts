@@ -4,6 +4,7 @@ import { mediaPipeline } from './media-pipeline.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
 import { uploadLoad } from './upload.ts';
+import { webBench } from './web.ts';
 import { formatTable, type BenchRow } from './table.ts';
 
 const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'media-pipeline': mediaPipeline,
   upload: uploadLoad,
   stats: statsLoad,
+  web: webBench,
 };
 
 const asked = process.argv.slice(2);
