@@ -15,7 +15,8 @@ export function PeriodChart({ periods, series, label, xLabel, yMax }: { periods:
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const width = Math.max(280, Math.min(el.clientWidth, 900));
+    const widthOf = () => Math.max(260, Math.min(el.clientWidth, 900));
+    const width = widthOf();
     const plot = new uPlot(
       {
         width,
@@ -31,7 +32,13 @@ export function PeriodChart({ periods, series, label, xLabel, yMax }: { periods:
       [periods.map((_, i) => i), ...series.map((s) => s.values)] as uPlot.AlignedData,
       el,
     );
-    return () => plot.destroy();
+    // Follow the container (a phone turned, a window resized).
+    const observer = new ResizeObserver(() => plot.setSize({ width: widthOf(), height: 260 }));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
   }, [periods, series, xLabel, yMax]);
-  return <div ref={box} role="img" aria-label={label} data-testid="chart" data-points={series.map((s) => s.values.join(',')).join('|')} />;
+  return <div ref={box} style={{ width: "100%", overflow: "hidden" }} role="img" aria-label={label} data-testid="chart" data-points={series.map((s) => s.values.join(',')).join('|')} />;
 }
