@@ -118,3 +118,42 @@ test('import by URL, then cancel it with confirmation; paging', async ({ page, r
     server.close();
   }
 });
+
+test('several files dropped at once upload side by side, and a dropped connection is retried where it stopped', async ({ page, request }) => {
+  const video = makeVideo('dropped.mp4', 4, 3); // two chunks
+  const user = await signUp(request, 'dropper');
+  await logIn(page, user.username, user.password);
+
+  let aborted = 0;
+  await page.route('**/api/tasks/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH' && aborted === 0) {
+      aborted += 1;
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  const heads: string[] = [];
+  page.on('request', (r) => r.method() === 'HEAD' && heads.push(r.url()));
+
+  const bytes = fs.readFileSync(video).toString('base64');
+  const transfer = await page.evaluateHandle((b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    for (const name of ['first-drop.mp4', 'second-drop.mp4']) dt.items.add(new File([data], name, { type: 'video/mp4' }));
+    return dt;
+  }, bytes);
+  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+
+  await expect(page.getByRole('progressbar', { name: 'Upload of first-drop.mp4' })).toBeVisible();
+  await expect(page.getByRole('progressbar', { name: 'Upload of second-drop.mp4' })).toBeVisible();
+  await expect(page.getByText('Uploaded')).toHaveCount(2);
+  expect(aborted).toBe(1);
+  // tus-js-client asked the server how far it got before sending the rest again.
+  expect(heads.length).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('task-card')).toHaveCount(2);
+
+  const login = await request.post('/api/auth/login', { data: { username: user.username, password: user.password } });
+  const token = ((await login.json()) as { token: string }).token;
+  const list = await request.get('/api/tasks', { headers: { authorization: `Bearer ${token}` } });
+  for (const task of ((await list.json()) as { data: Array<{ id: string }> }).data) await request.delete(`/api/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
+});
