@@ -5,6 +5,7 @@ import { mediaPipeline } from './media-pipeline.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
 import { uploadLoad } from './upload.ts';
+import { webBench } from './web.ts';
 import { formatTable, type BenchRow } from './table.ts';
 
 const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   upload: uploadLoad,
   stats: statsLoad,
   'cluster-failover': clusterFailover,
+  web: webBench,
 };
 
 const asked = process.argv.slice(2);

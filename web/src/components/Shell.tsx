@@ -67,7 +67,7 @@ export function Shell({ children }: { children: ReactNode }) {
             item.external ? (
               <NavLink key={item.to} href={item.to} label={t(item.label)} />
             ) : (
-              <NavLink key={item.to} component={Link} to={item.to} label={t(item.label)} active={pathname.startsWith(item.to)} onClick={close} />
+              <NavLink key={item.to} component={Link} to={item.to} label={t(item.label)} active={pathname.startsWith(item.to)} variant="filled" onClick={close} />
             ),
           )}
         </AppShell.Navbar>

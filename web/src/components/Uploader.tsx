@@ -6,14 +6,14 @@ import { getAccessToken } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 
 /** Size of each PATCH: what a dropped connection can cost at most. */
-export const CHUNK_BYTES = 2 * 1024 * 1024;
+const CHUNK_BYTES = 2 * 1024 * 1024;
 
 interface FileState {
   key: string;
   name: string;
   percent: number;
   state: 'uploading' | 'done' | 'error';
-  resumedFrom?: number;
+  resumed?: boolean;
   error?: string;
 }
 
@@ -47,7 +47,7 @@ export function Uploader() {
     const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
     if (latest) {
       upload.resumeFromPreviousUpload(latest);
-      update(key, { resumedFrom: -1 });
+      update(key, { resumed: true });
     }
     upload.start();
   };
@@ -87,7 +87,7 @@ export function Uploader() {
           <Text size="sm" style={{ flex: 1, minWidth: 0 }} truncate>{f.name}</Text>
           <Progress value={f.percent} w="40%" aria-label={t('videos.uploadProgress', { name: f.name })} color={f.state === 'error' ? 'red' : undefined} />
           <Text size="sm" w={150} role="status">
-            {f.state === 'error' ? t('videos.uploadFailed', { error: f.error ?? '' }) : f.state === 'done' ? t('videos.uploaded') : `${number(f.percent, 0)} %${f.resumedFrom ? ` · ${t('videos.resumed')}` : ''}`}
+            {f.state === 'error' ? t('videos.uploadFailed', { error: f.error ?? '' }) : f.state === 'done' ? t('videos.uploaded') : `${number(f.percent, 0)} %${f.resumed ? ` · ${t('videos.resumed')}` : ''}`}
           </Text>
         </Group>
       ))}

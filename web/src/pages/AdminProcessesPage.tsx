@@ -27,8 +27,8 @@ export function AdminProcessesPage() {
       <Title order={2}>{t('admin.processes')}</Title>
       <Anchor href="/admin/queues">{t('admin.queuesLink')}</Anchor>
       {processes.isPending ? <Loading /> : processes.isError ? <ErrorAlert error={processes.error} /> : processes.data.data.length === 0 ? <Empty>{t('admin.noProcesses')}</Empty> : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label={t('admin.processes')}>
+        <div tabIndex={0} role="region" aria-label={t('admin.processes')} style={{ overflowX: 'auto' }}>
+          <Table striped miw={640} aria-label={t('admin.processes')}>
             <Table.Thead>
               <Table.Tr><Table.Th>{t('admin.health')}</Table.Th><Table.Th>{t('admin.role')}</Table.Th><Table.Th>{t('admin.host')}</Table.Th><Table.Th>{t('admin.queues')}</Table.Th><Table.Th>{t('admin.lastSeen')}</Table.Th></Table.Tr>
             </Table.Thead>
@@ -44,7 +44,7 @@ export function AdminProcessesPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </div>
       )}
     </Stack>
   );

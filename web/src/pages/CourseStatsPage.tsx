@@ -84,11 +84,11 @@ export function CourseStatsPage() {
         <SimpleGrid cols={{ base: 1, lg: 2 }}>
           <Stack>
             <Title order={3}>{t('stats.average')}</Title>
-            <PeriodChart periods={series.periods} series={series.average} label={t('stats.averageChart')} />
+            <PeriodChart xLabel={t('stats.period')} periods={series.periods} series={series.average} label={t('stats.averageChart')} />
           </Stack>
           <Stack>
             <Title order={3}>{t('stats.onTimePct')}</Title>
-            <PeriodChart periods={series.periods} series={series.onTime} label={t('stats.onTimeChart')} yMax={100} />
+            <PeriodChart xLabel={t('stats.period')} periods={series.periods} series={series.onTime} label={t('stats.onTimeChart')} yMax={100} />
           </Stack>
           <Table aria-label={t('stats.table')} data-testid="stats-table">
             <Table.Thead><Table.Tr><Table.Th>{t('stats.period')}</Table.Th><Table.Th>{t('stats.average')}</Table.Th><Table.Th>{t('stats.onTimePct')}</Table.Th></Table.Tr></Table.Thead>

@@ -11,8 +11,8 @@ import { useI18n } from '../i18n/index.tsx';
 function NewCourseForm() {
   const { t } = useI18n();
   const client = useQueryClient();
-  const subjects = useQuery({ queryKey: ['subjects'], queryFn: () => api<{ data: Subject[] } | Subject[]>('/api/subjects') });
-  const list = subjects.data ? (Array.isArray(subjects.data) ? subjects.data : subjects.data.data) : [];
+  const subjects = useQuery({ queryKey: ['subjects'], queryFn: () => api<{ data: Subject[] }>('/api/subjects') });
+  const list = subjects.data?.data ?? [];
   const create = useMutation({
     mutationFn: (body: Record<string, unknown>) => api<Course>('/api/courses', { body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['courses'] }),

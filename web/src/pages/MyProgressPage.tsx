@@ -68,7 +68,7 @@ export function MyProgressPage() {
       <Title order={2}>{t('progress.title')}</Title>
       <GroupBySwitch value={groupBy} onChange={setGroupBy} />
       {averages.isPending ? <Loading /> : averages.isError ? <ErrorAlert error={averages.error} /> : series.periods.length === 0 ? <Empty>{t('progress.noGrades')}</Empty> : (
-        <PeriodChart periods={series.periods} series={series.lines} label={t('stats.averageChart')} />
+        <PeriodChart xLabel={t('stats.period')} periods={series.periods} series={series.lines} label={t('stats.averageChart')} />
       )}
       {courses.isPending ? <Loading /> : courses.isError ? <ErrorAlert error={courses.error} /> : courses.data.data.length === 0 ? <Empty>{t('courses.emptyStudent')}</Empty> : (
         <SimpleGrid cols={{ base: 1, md: 2 }}>

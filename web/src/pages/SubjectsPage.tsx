@@ -10,7 +10,7 @@ import { useI18n } from '../i18n/index.tsx';
 export function SubjectsPage() {
   const { t } = useI18n();
   const client = useQueryClient();
-  const subjects = useQuery({ queryKey: ['subjects'], queryFn: () => api<{ data: Subject[] } | Subject[]>('/api/subjects') });
+  const subjects = useQuery({ queryKey: ['subjects'], queryFn: () => api<{ data: Subject[] }>('/api/subjects') });
   const add = useMutation({
     mutationFn: (body: Subject) => api('/api/subjects', { body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['subjects'] }),
@@ -20,7 +20,7 @@ export function SubjectsPage() {
     const form = new FormData(event.currentTarget);
     add.mutate({ code: String(form.get('code')), name: String(form.get('name')) }, { onSuccess: () => (event.target as HTMLFormElement).reset() });
   };
-  const list = subjects.data ? (Array.isArray(subjects.data) ? subjects.data : subjects.data.data) : [];
+  const list = subjects.data?.data ?? [];
   return (
     <Stack>
       <Title order={2}>{t('subjects.title')}</Title>
