@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { authLoad } from './auth-load.ts';
 import { mediaPipeline } from './media-pipeline.ts';
+import { projectsLoad } from './projects.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
 import { uploadLoad } from './upload.ts';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'media-pipeline': mediaPipeline,
   upload: uploadLoad,
   stats: statsLoad,
+  projects: projectsLoad,
 };
 
 const asked = process.argv.slice(2);

@@ -268,6 +268,8 @@ describe('events', () => {
   it('a refused change records no event: one project.created per project, even after the 50-way race', async () => {
     const pool = new pg.Pool({ connectionString: w.app.db.url, max: 1 });
     try {
+      // Publishing runs after the reply; wait until nothing is left to publish.
+      await waitUntil(async () => (await pool.query(`SELECT 1 FROM projects.outbox WHERE published_at IS NULL`)).rowCount === 0);
       const { rows } = await pool.query<{ events: number; projects: number; pending: number }>(
         `SELECT (SELECT count(*)::int FROM projects.outbox WHERE type = 'project.created') AS events,
                 (SELECT count(*)::int FROM projects.projects) + (SELECT count(*)::int FROM projects.outbox WHERE type = 'project.deleted') AS projects,
@@ -278,5 +280,14 @@ describe('events', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the projects routes from their TypeBox schemas', async () => {
+    const doc = await w.api('GET', '/openapi.json', undefined);
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/projects', '/api/projects/{id}/env/{key}', '/api/projects/{id}/stages/{stageId}/review']));
+    expect(doc.body.paths['/api/projects'].post.requestBody.content['application/json'].schema.required).toEqual(['name', 'slug', 'courseId']);
   });
 });
