@@ -2,6 +2,7 @@ import os from 'node:os';
 import { authLoad } from './auth-load.ts';
 import { clusterFailover } from './cluster-failover.ts';
 import { mediaPipeline } from './media-pipeline.ts';
+import { projectsLoad } from './projects.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
 import { uploadLoad } from './upload.ts';
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   stats: statsLoad,
   'cluster-failover': clusterFailover,
   web: webBench,
+  projects: projectsLoad,
 };
 
 const asked = process.argv.slice(2);

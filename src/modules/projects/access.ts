@@ -24,32 +24,23 @@ export class ProjectAccess {
     throw notFound();
   }
 
-  /** Whether the caller may see a course group's projects at all (404 otherwise, via requireCourse). */
-  async seesCourse(caller: AuthUser, courseId: string): Promise<boolean> {
-    if (await this.isStaff(caller, courseId)) return true;
-    return (await this.academic.enrolledAmong(courseId, [caller.id])).has(caller.id);
+  /** How the caller sees every project of a course group they are not on the team of; 404 when they may not see the group. */
+  async courseViewer(caller: AuthUser, courseId: string): Promise<'staff' | 'classmate'> {
+    if (await this.isStaff(caller, courseId)) return 'staff';
+    if ((await this.academic.enrolledAmong(courseId, [caller.id])).has(caller.id)) return 'classmate';
+    throw new HttpError(404, 'not_found', 'course group not found');
   }
 
-  /** 404 unless the caller may see the course group's projects. */
-  async requireCourse(caller: AuthUser, courseId: string): Promise<void> {
-    if (!(await this.seesCourse(caller, courseId))) throw new HttpError(404, 'not_found', 'course group not found');
-  }
-
-  /** The course groups whose projects the caller may list; undefined means all (admins). */
-  async visibleCourses(caller: AuthUser): Promise<string[] | undefined> {
+  /** The course groups whose projects the caller may list and those they teach; undefined for admins (all, as staff). */
+  async visibleCourses(caller: AuthUser): Promise<{ all: string[]; teaches: Set<string> } | undefined> {
     if (caller.role === 'admin') return undefined;
     const { enrolled, teaches } = await this.academic.coursesOf(caller.id);
-    return [...new Set([...enrolled, ...teaches])];
+    return { all: [...new Set([...enrolled, ...teaches])], teaches: new Set(teaches) };
   }
 
   /** Those of the users enrolled in the course group (team members must be). */
   async enrolledAmong(courseId: string, userIds: string[]): Promise<Set<string>> {
     return this.academic.enrolledAmong(courseId, userIds);
-  }
-
-  /** The course groups the caller teaches. */
-  async coursesTaught(caller: AuthUser): Promise<string[]> {
-    return (await this.academic.coursesOf(caller.id)).teaches;
   }
 
   /** Whether the caller may create a project in the course group: enrolled in it or its teacher. */

@@ -40,9 +40,13 @@ export async function visibleProject(deps: ProjectsDeps, caller: AuthUser, by: {
   return { project, viewer };
 }
 
-/** Runs a change in one transaction, then publishes the events it recorded. */
+/**
+ * Runs a change in one transaction, then starts publishing the events it recorded.
+ * The reply does not wait for the publish: the events are committed in the outbox,
+ * and a publish that fails or is cut short by a shutdown is retried by the next flush.
+ */
 export async function change<T>(deps: ProjectsDeps, work: (tx: Transaction<ProjectsDb>) => Promise<T>): Promise<T> {
   const result = await deps.db.transaction().execute(work);
-  await deps.relay.flush();
+  void deps.relay.flush();
   return result;
 }

@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../../test/wait.ts';
 import { startProjectsWorld, type ProjectsWorld } from './test-helpers.ts';
 
 let w: ProjectsWorld;
@@ -241,5 +243,51 @@ describe('who sees what', () => {
     const res = await w.api('GET', `/api/projects/tags?courseId=${w.courseA}`, w.carol.token);
     expect(res.body.data).toEqual(expect.arrayContaining([{ tag: 'vision', count: 1 }, { tag: 'web', count: 1 }]));
     expect((await w.api('GET', `/api/projects/tags?courseId=${w.courseA}`, w.dave.token)).status).toBe(404);
+  });
+});
+
+describe('events', () => {
+  it('project.created/updated/env.changed/deleted reach the projects.events stream with ids only, written with the change', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const stop = await w.app.runtime.queues.subscribe('projects.events', (event) => void seen.push(event));
+    try {
+      const id = (await w.api('POST', '/api/projects', w.alice.token, newProject(w.courseA, 'evented'))).body.id as string;
+      await w.api('PATCH', `/api/projects/${id}`, w.alice.token, { name: 'Evented' });
+      await w.api('PUT', `/api/projects/${id}/env/API_TOKEN`, w.alice.token, { value: 'event-secret-value-123' });
+      expect((await w.api('DELETE', `/api/projects/${id}`, w.alice.token)).status).toBe(204);
+      await waitUntil(() => seen.filter((e) => e.projectId === id).length === 4);
+      const mine = seen.filter((e) => e.projectId === id);
+      expect(mine.map((e) => e.eventName)).toEqual(['project.created', 'project.updated', 'project.env.changed', 'project.deleted']);
+      expect(JSON.stringify(mine)).not.toContain('event-secret-value-123');
+      for (const e of mine) expect(Object.keys(e).sort()).toEqual(['eventName', 'projectId', 'seq']);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('a refused change records no event: one project.created per project, even after the 50-way race', async () => {
+    const pool = new pg.Pool({ connectionString: w.app.db.url, max: 1 });
+    try {
+      // Publishing runs after the reply; wait until nothing is left to publish.
+      await waitUntil(async () => (await pool.query(`SELECT 1 FROM projects.outbox WHERE published_at IS NULL`)).rowCount === 0);
+      const { rows } = await pool.query<{ events: number; projects: number; pending: number }>(
+        `SELECT (SELECT count(*)::int FROM projects.outbox WHERE type = 'project.created') AS events,
+                (SELECT count(*)::int FROM projects.projects) + (SELECT count(*)::int FROM projects.outbox WHERE type = 'project.deleted') AS projects,
+                (SELECT count(*)::int FROM projects.outbox WHERE published_at IS NULL) AS pending`,
+      );
+      expect(rows[0]!.events).toBe(rows[0]!.projects);
+      expect(rows[0]!.pending).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the projects routes from their TypeBox schemas', async () => {
+    const doc = await w.api('GET', '/openapi.json', undefined);
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/projects', '/api/projects/{id}/env/{key}', '/api/projects/{id}/stages/{stageId}/review']));
+    expect(doc.body.paths['/api/projects'].post.requestBody.content['application/json'].schema.required).toEqual(['name', 'slug', 'courseId']);
   });
 });

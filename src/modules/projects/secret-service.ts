@@ -30,6 +30,7 @@ export interface DatabaseView {
 // Values are bound to their project and name, so a sealed value copied to another row does not open.
 const envContext = (projectId: string, key: string) => `env:${projectId}:${key}`;
 const dbContext = (projectId: string) => `db:${projectId}`;
+const STALE_CREATE_MS = 5 * 60_000;
 const envView = (v: StoredEnvVar): EnvVarView => ({ key: v.key, scope: v.scope, hint: v.hint, updatedAt: v.updatedAt.toISOString() });
 const badKey = () => new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: 'key', message: 'must match ^[A-Z_][A-Z0-9_]*$' }]);
 
@@ -121,7 +122,8 @@ export class SecretService {
     const record = await this.deps.secrets.database(project.id);
     if (!record) throw new HttpError(404, 'not_found', 'the project has no database');
     if (confirm !== project.slug) throw new HttpError(400, 'confirmation_required', 'repeat the project\'s slug as ?confirm= to drop its database', [{ field: 'confirm', message: 'must equal the project slug' }]);
-    if (record.state === 'creating') throw new HttpError(409, 'conflict', 'the database is still being created');
+    // A 'creating' row older than this was left by a process that died midway; dropping it cleans up.
+    if (record.state === 'creating' && Date.now() - record.createdAt.getTime() < STALE_CREATE_MS) throw new HttpError(409, 'conflict', 'the database is still being created');
     await this.deps.secrets.setDatabaseState(project.id, 'dropping', record.state);
     await this.deps.provisioner.drop(record);
     await this.deps.secrets.forgetDatabase(project.id);

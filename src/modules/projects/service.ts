@@ -97,12 +97,18 @@ export class ProjectService {
   async list(caller: AuthUser, q: ListQuery): Promise<{ data: ProjectView[]; nextCursor: string | null }> {
     let courseIds: string[] | undefined;
     let memberId: string | undefined;
+    let outsideTeam: (p: ProjectRow) => Viewer = () => 'staff';
     if (q.courseId !== undefined) {
-      await this.deps.access.requireCourse(caller, q.courseId);
+      const viewer = await this.deps.access.courseViewer(caller, q.courseId);
       courseIds = [q.courseId];
+      outsideTeam = () => viewer;
     } else {
-      courseIds = await this.deps.access.visibleCourses(caller);
-      memberId = courseIds === undefined ? undefined : caller.id;
+      const visible = await this.deps.access.visibleCourses(caller);
+      if (visible) {
+        courseIds = visible.all;
+        memberId = caller.id;
+        outsideTeam = (p) => (visible.teaches.has(p.courseId) ? 'staff' : 'classmate');
+      }
     }
     const rows = await this.deps.repo.list({
       ...(courseIds ? { courseIds } : {}),
@@ -114,14 +120,13 @@ export class ProjectService {
       limit: q.max + 1,
     });
     const page = rows.slice(0, q.max);
-    const teaches = caller.role === 'admin' ? undefined : new Set(await this.deps.access.coursesTaught(caller));
-    const data = await this.present(caller, page, (p, role) => role ?? (teaches === undefined || teaches.has(p.courseId) ? 'staff' : 'classmate'), false);
+    const data = await this.present(caller, page, (p, role) => role ?? outsideTeam(p), false);
     return { data, nextCursor: rows.length > q.max ? encodeCursor(page[page.length - 1]!, q.sort) : null };
   }
 
   /** A course group's tags with counts; 404 unless the caller sees the course group. */
   async tags(caller: AuthUser, courseId: string): Promise<Array<{ tag: string; count: number }>> {
-    await this.deps.access.requireCourse(caller, courseId);
+    await this.deps.access.courseViewer(caller, courseId);
     return (await this.deps.repo.tagCounts(courseId)).map((t) => ({ tag: t.tag, count: Number(t.count) }));
   }
 
