@@ -12,6 +12,7 @@ import { createQueueBackend, type QueueBackend } from './queue/backend.ts';
 import { QUEUE_NAMES, type QueueName } from './queue/definitions.ts';
 import { startWorker, type JobHandler, type RunningWorker } from './queue/worker.ts';
 import { LocalStorage } from './storage/local.ts';
+import { startPartialSweep } from './storage/partial-sweep.ts';
 import { createGuards } from './auth/guards.ts';
 import { loadJwtSecret } from './auth/secret.ts';
 import { platformModule } from './platform-module.ts';
@@ -90,6 +91,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       queues: options.queues,
     }, log);
     cleanups.push(['process registry', registration.stop]);
+    // A live write can be no older than the longest request, plus a minute for the rename.
+    const stopSweep = await startPartialSweep(ctx.storage, config.requestTimeoutMs + 60_000, log);
+    cleanups.push(['partial file sweep', async () => stopSweep()]);
     for (const module of ALL_MODULES) await module.onStart?.(ctx);
 
     for (const name of QUEUE_NAMES) queues.queue(name); // so /metrics reports every queue's counts
@@ -98,6 +102,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       app = await buildApp({
         log,
         trustProxy: config.trustProxy,
+        requestTimeoutMs: config.requestTimeoutMs,
         readiness: [
           { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'queue', check: () => queues.ping() },

@@ -9,7 +9,7 @@ import { checkTarget, ImportError } from './remote-fetch.ts';
 import { presentTask, taskSchema } from './serialize.ts';
 import { announce, TaskFeed } from './task-feed.ts';
 import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
-import { receiveUpload } from './upload.ts';
+import { multipartLimits, receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
 import { isUuid } from '../../platform/ids.ts';
 
@@ -40,7 +40,7 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
   const tasks = new TaskRepository(ctx.pool);
   const media = ctx.config.media;
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
-  await app.register(multipart, { limits: { fileSize: media.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
+  await app.register(multipart, { limits: multipartLimits(media.maxUploadBytes) });
 
   const logQueueFailure = (error: unknown) => ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue a media task');
   const enqueue = async (task: TaskRow) => {

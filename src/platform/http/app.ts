@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../logger.ts';
 import { httpDuration } from '../metrics.ts';
 import { installErrorHandlers } from './errors.ts';
+import { clientErrorHandler, frameworkErrorHandler } from './client-errors.ts';
 import { decorateUser } from '../auth/guards.ts';
 import { requestIdFor } from './request-id.ts';
 import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
@@ -16,6 +17,8 @@ export interface AppOptions {
   register?: (app: FastifyInstance) => Promise<void>;
   trustProxy?: boolean | string;
   bodyLimitBytes?: number;
+  /** Longest time to receive a whole request, body included; slower or unfinished ones get 408. */
+  requestTimeoutMs?: number;
 }
 
 /** Builds the Fastify app: error format, request ids, metrics, OpenAPI, system and module routes. */
@@ -26,9 +29,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: opts.requestTimeoutMs ?? 600_000,
+    // Node checks for expired requests on this interval; a quarter of the timeout keeps the overshoot small.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor((opts.requestTimeoutMs ?? 600_000) / 4))) },
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   }) as unknown as FastifyInstance;
 
+  // Node only enforces the request timeout when the headers' own timeout is not longer.
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, app.server.requestTimeout);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
