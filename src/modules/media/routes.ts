@@ -11,6 +11,7 @@ import { announce, TaskFeed } from './task-feed.ts';
 import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
 import { multipartLimits, receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
+import { originalContentType } from './content-types.ts';
 import { isUuid } from '../../platform/ids.ts';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -180,7 +181,9 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
       task = await tasks.get(id, request.user!.id);
     }
     if (!task) throw notFound();
-    const type = kind === 'processed' ? 'video/mp4' : kind === 'thumbnail' ? 'image/jpeg' : (task.originalType ?? 'application/octet-stream');
+    const type = kind === 'processed' ? 'video/mp4' : kind === 'thumbnail' ? 'image/jpeg' : originalContentType(task.input?.container);
+    // An original is whatever the uploader sent: a download, never a page of our origin.
+    if (kind === 'original') reply.header('content-disposition', 'attachment; filename="original"');
     return sendFile(request, reply, ctx.storage, fileKeys(id)[kind], type);
   });
 

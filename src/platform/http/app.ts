@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { httpDuration } from '../metrics.ts';
 import { installErrorHandlers } from './errors.ts';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { decorateUser } from '../auth/guards.ts';
 import { requestIdFor } from './request-id.ts';
 import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
@@ -51,6 +52,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installErrorHandlers(app);
   decorateUser(app);
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -63,7 +65,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // No validator badge: it would load an image from validator.swagger.io, which the CSP refuses.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
   registerSystemRoutes(app, opts.readiness);
   if (opts.register) await opts.register(app);

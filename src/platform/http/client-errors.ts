@@ -39,5 +39,5 @@ const FRAMEWORK_ERRORS: Record<string, [number, string, string]> = {
 /** Fastify's router errors (URL parameter too long, malformed URL) in the one error format. */
 export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const [status, code, message] = FRAMEWORK_ERRORS[error.code] ?? [400, 'bad_request', 'the request could not be routed'];
-  void reply.status(status).send(errorBody(code, message));
+  void reply.status(status).header('x-content-type-options', 'nosniff').send(errorBody(code, message));
 }
