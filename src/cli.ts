@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
+import { createLogger, flushLogs, type Logger } from './platform/logger.ts';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './platform/queue/definitions.ts';
 import type { AulaModule } from './platform/module.ts';
 import { ALL_MODULES, startRuntime, type Runtime, type RuntimeOptions } from './platform/runtime.ts';
@@ -85,7 +85,10 @@ function planFor(argv: string[]): RuntimeOptions {
   }
 }
 
-function handleSignals(runtime: Runtime, log: Logger): void {
+// How long buffered log lines may take to reach stdout before the process exits anyway.
+const LOG_FLUSH_MS = 2000;
+
+function handleSignals(runtime: Runtime, log: Logger, shutdownTimeoutMs: number): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -96,8 +99,15 @@ function handleSignals(runtime: Runtime, log: Logger): void {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void runtime.stop().then(() => {
+    // Whatever hangs (a stop step, stdout), the process ends in bounded time.
+    const watchdog = setTimeout(() => {
+      log.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, shutdownTimeoutMs + 30_000);
+    watchdog.unref();
+    void runtime.stop().then(async () => {
       log.info('stopped');
+      await flushLogs(LOG_FLUSH_MS);
       process.exit(0);
     });
   };
@@ -136,7 +146,7 @@ async function main(): Promise<void> {
       log.info('migrations applied');
       return;
     }
-    handleSignals(runtime, log);
+    handleSignals(runtime, log, config.shutdownTimeoutMs);
     log.info({ port: plan.http ? config.port : undefined, queues: plan.queues }, 'Aula is ready');
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
