@@ -90,15 +90,8 @@ const LOG_FLUSH_MS = 2000;
 
 function handleSignals(runtime: Runtime, log: Logger, shutdownTimeoutMs: number): void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second Ctrl-C means "now"; a repeated SIGTERM (from a wrapper) changes nothing.
-      if (signal !== 'SIGINT') return;
-      log.warn({ signal }, 'second interrupt: exiting without waiting for jobs');
-      process.exit(1);
-    }
+  const shutdown = (exitCode: number) => {
     stopping = true;
-    log.info({ signal }, 'shutting down');
     // Whatever hangs (a stop step, stdout), the process ends in bounded time.
     const watchdog = setTimeout(() => {
       log.error('shutdown did not finish in time: exiting');
@@ -108,11 +101,27 @@ function handleSignals(runtime: Runtime, log: Logger, shutdownTimeoutMs: number)
     void runtime.stop().then(async () => {
       log.info('stopped');
       await flushLogs(LOG_FLUSH_MS);
-      process.exit(0);
+      process.exit(exitCode);
     });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (from a wrapper) changes nothing.
+      if (signal !== 'SIGINT') return;
+      log.warn({ signal }, 'second interrupt: exiting without waiting for jobs');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down');
+    shutdown(0);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A part the process cannot live without is gone: stop, and exit non-zero so a supervisor restarts Aula.
+  void runtime.fatal.then((error) => {
+    if (stopping) return;
+    log.fatal({ err: error.message }, 'shutting down: a required part of the process failed');
+    shutdown(1);
+  });
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,8 @@ import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
 export interface AppOptions {
   log: Logger;
   readiness: ReadinessCheck[];
+  /** Checks /health runs: parts of this process itself (an embedded database), never outside services. */
+  liveness?: ReadinessCheck[];
   /** Registers each module's routes; called inside the app before it is ready. */
   register?: (app: FastifyInstance) => Promise<void>;
   trustProxy?: boolean | string;
@@ -68,7 +70,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // No validator badge: it would load an image from validator.swagger.io, which the CSP refuses.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
-  registerSystemRoutes(app, opts.readiness);
+  registerSystemRoutes(app, opts.readiness, opts.liveness);
   if (opts.register) await opts.register(app);
   await app.ready();
   return app;
