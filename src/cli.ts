@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
+import { createLogger, flushLogs, type Logger } from './platform/logger.ts';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './platform/queue/definitions.ts';
 import type { AulaModule } from './platform/module.ts';
 import { ALL_MODULES, startRuntime, type Runtime, type RuntimeOptions } from './platform/runtime.ts';
@@ -86,8 +86,25 @@ function planFor(argv: string[]): RuntimeOptions {
   }
 }
 
-function handleSignals(runtime: Runtime, log: Logger): void {
+// How long buffered log lines may take to reach stdout before the process exits anyway.
+const LOG_FLUSH_MS = 2000;
+
+function handleSignals(runtime: Runtime, log: Logger, shutdownTimeoutMs: number): void {
   let stopping = false;
+  const shutdown = (exitCode: number) => {
+    stopping = true;
+    // Whatever hangs (a stop step, stdout), the process ends in bounded time.
+    const watchdog = setTimeout(() => {
+      log.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, shutdownTimeoutMs + 30_000);
+    watchdog.unref();
+    void runtime.stop().then(async () => {
+      log.info('stopped');
+      await flushLogs(LOG_FLUSH_MS);
+      process.exit(exitCode);
+    });
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       // A second Ctrl-C means "now"; a repeated SIGTERM (from a wrapper) changes nothing.
@@ -95,15 +112,17 @@ function handleSignals(runtime: Runtime, log: Logger): void {
       log.warn({ signal }, 'second interrupt: exiting without waiting for jobs');
       process.exit(1);
     }
-    stopping = true;
     log.info({ signal }, 'shutting down');
-    void runtime.stop().then(() => {
-      log.info('stopped');
-      process.exit(0);
-    });
+    shutdown(0);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A part the process cannot live without is gone: stop, and exit non-zero so a supervisor restarts Aula.
+  void runtime.fatal.then((error) => {
+    if (stopping) return;
+    log.fatal({ err: error.message }, 'shutting down: a required part of the process failed');
+    shutdown(1);
+  });
 }
 
 async function main(): Promise<void> {
@@ -141,7 +160,7 @@ async function main(): Promise<void> {
       log.info('migrations applied');
       return;
     }
-    handleSignals(runtime, log);
+    handleSignals(runtime, log, config.shutdownTimeoutMs);
     log.info({ port: plan.http ? config.port : undefined, queues: plan.queues }, 'Aula is ready');
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,58 +1,61 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
 import { freePort } from './process.ts';
+import { waitUntil } from './wait.ts';
 
-/** A redis-server of our own on a loopback port, which a test may stop and start again. */
+/** A redis-server of our own on a free loopback port, that a test may stop and start again. */
 export interface OwnRedis {
   url: string;
-  port: number;
-  /** Stops the server (SIGTERM) and waits until it has exited. */
+  /** Stops the server (it saves its data first) and resolves once it has exited. */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing is persisted). */
+  /** Starts it again on the same port and data, resolving once it answers. */
   start(): Promise<void>;
+  /** Stops it for good and removes its files. */
+  remove(): Promise<void>;
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-    child.once('error', reject);
-  });
-  return child;
+async function answers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
-/** Starts redis-server on a free loopback port (the binary must be on PATH). */
+/** Starts `redis-server` (which must be installed) with persistence in a temporary folder. */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
-  let child: ChildProcess | undefined = await launch(port);
-  // Even when a test times out before its cleanup, the server goes with the test process
-  // (on a normal exit, or when the runner terminates the worker with a signal).
-  const killServer = () => child?.kill('SIGKILL');
-  process.once('exit', killServer);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      killServer();
-      process.kill(process.pid, signal);
-    });
-  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitUntil(() => answers(url), 10_000);
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGTERM'); // redis-server saves its data on SIGTERM when a save point is set
+    await exited;
+  };
+  await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      const running = child;
-      child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const exited = once(running, 'exit');
-      running.kill('SIGTERM');
-      await exited;
-    },
-    async start() {
-      if (!child) child = await launch(port);
+    url,
+    stop,
+    start,
+    async remove() {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -43,6 +43,7 @@ const schema = z.object({
   AULA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   AULA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   AULA_MAX_UPLOAD_MB: positiveInt.default(1024),
+  AULA_REQUEST_TIMEOUT_SECONDS: positiveInt.default(600),
   AULA_MEDIA_CONCURRENCY: positiveInt.default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
   AULA_VIDEO_FIT: z.enum(['pad', 'crop']).default('pad'),
   AULA_VIDEO_BUMPER_SECONDS: z.coerce.number().min(0.5).max(10).default(2),
@@ -93,6 +94,8 @@ export interface Config {
   bootstrapAdmin: { email: string; password: string } | undefined;
   /** How long a worker holds a job before another may take it over (stalled-job recovery). */
   jobLockMs: number;
+  /** Longest time to receive a whole HTTP request (an upload included); also how old a partial file must be to be swept. */
+  requestTimeoutMs: number;
   /** Grades run from 0 to this, with two decimals. */
   gradeScale: number;
   /** A shared secret external systems send as `X-Service-Token` to write grades to stats. */
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdmin:
       e.AULA_ADMIN_EMAIL && e.AULA_ADMIN_PASSWORD ? { email: e.AULA_ADMIN_EMAIL, password: e.AULA_ADMIN_PASSWORD } : undefined,
     jobLockMs: e.AULA_JOB_LOCK_MS,
+    requestTimeoutMs: e.AULA_REQUEST_TIMEOUT_SECONDS * 1000,
     gradeScale: e.AULA_GRADE_SCALE,
     statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
     cluster: { api: e.AULA_CLUSTER_API, workers: e.AULA_CLUSTER_WORKERS, statsPort: e.AULA_CLUSTER_STATS_PORT },

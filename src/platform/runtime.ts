@@ -12,6 +12,7 @@ import { createQueueBackend, type QueueBackend } from './queue/backend.ts';
 import { QUEUE_NAMES, type QueueName } from './queue/definitions.ts';
 import { startWorker, type JobHandler, type RunningWorker } from './queue/worker.ts';
 import { LocalStorage } from './storage/local.ts';
+import { startPartialSweep } from './storage/partial-sweep.ts';
 import { createGuards } from './auth/guards.ts';
 import { loadJwtSecret } from './auth/secret.ts';
 import { platformModule } from './platform-module.ts';
@@ -39,7 +40,16 @@ export interface Runtime {
   queues: QueueBackend;
   /** The modules' context; undefined for the migrate role. */
   ctx: ModuleContext | undefined;
+  /** Resolves when a part the process cannot live without is gone for good (the embedded PostgreSQL). */
+  fatal: Promise<Error>;
   stop(): Promise<void>;
+}
+
+function embeddedRunning(embedded: EmbeddedDatabase): () => Promise<void> {
+  return async () => {
+    const state = embedded.state();
+    if (state !== 'running') throw new Error(state);
+  };
 }
 
 /** Brings the database up, migrates, then starts the HTTP API and the workers asked for. */
@@ -62,6 +72,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       cleanups.push(['embedded postgres', embedded.stop]);
     }
     const databaseUrl = config.databaseUrl ?? embedded!.url;
+    const fatal = embedded?.failed ?? new Promise<Error>(() => undefined);
     const pool = createPool(databaseUrl, config.dbPoolMax, log);
     cleanups.push(['database pool', () => pool.end()]);
     const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }, log);
@@ -70,7 +81,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
 
     const migrationSources = ALL_MODULES.flatMap((m) => (m.migrations ? [m.migrations] : []));
     await runMigrations(pool, migrationSources, log, queues.migrate);
-    if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, ctx: undefined, stop };
+    if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, ctx: undefined, fatal, stop };
 
     const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
     const ctx: ModuleContext = {
@@ -83,7 +94,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       auth: createGuards(jwtSecret),
       jwtSecret,
     };
-    if (options.role === 'command') return { app: undefined, databaseUrl, pool, queues, ctx, stop };
+    if (options.role === 'command') return { app: undefined, databaseUrl, pool, queues, ctx, fatal, stop };
 
     const registration: ProcessRegistration = await registerProcess(pool, {
       role: options.role,
@@ -91,6 +102,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       queues: options.queues,
     }, log);
     cleanups.push(['process registry', registration.stop]);
+    // A live write can be no older than the longest request, plus a minute for the rename.
+    const stopSweep = await startPartialSweep(ctx.storage, config.requestTimeoutMs + 60_000, log);
+    cleanups.push(['partial file sweep', async () => stopSweep()]);
     for (const module of ALL_MODULES) await module.onStart?.(ctx);
     const outboxes = ALL_MODULES.flatMap((m) => m.outboxes ?? []);
     if (outboxes.length > 0) {
@@ -104,6 +118,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       app = await buildApp({
         log,
         trustProxy: config.trustProxy,
+        requestTimeoutMs: config.requestTimeoutMs,
+        liveness: embedded ? [{ name: 'embedded database', check: embeddedRunning(embedded) }] : [],
         readiness: [
           { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'queue', check: () => queues.ping() },
@@ -136,7 +152,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       cleanups.push(['workers', async () => void (await Promise.all(workers.map((w) => w.stop(config.shutdownTimeoutMs))))]);
       log.info({ queues: options.queues }, 'workers started');
     }
-    return { app, databaseUrl, pool, queues, ctx, stop };
+    return { app, databaseUrl, pool, queues, ctx, fatal, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -34,25 +34,26 @@ function fromNpm(): { ffmpeg: string; ffprobe: string } {
   return { ffmpeg, ffprobe };
 }
 
+/**
+ * Finds ffmpeg/ffprobe, each on its own: FFMPEG_PATH / FFPROBE_PATH when set (ffprobe
+ * beside FFMPEG_PATH when only that is set), else on PATH, else the static builds
+ * shipped by npm packages. `source` says where ffmpeg came from.
+ */
+export async function findBinaries(env: { ffmpegPath?: string | undefined; ffprobePath?: string | undefined }): Promise<Binaries> {
+  const npm = () => fromNpm();
+  const pathFfmpeg = onPath('ffmpeg');
+  const pathFfprobe = onPath('ffprobe');
+  const ffmpeg = env.ffmpegPath ?? pathFfmpeg ?? npm().ffmpeg;
+  const ffprobe = env.ffprobePath ?? (env.ffmpegPath ? path.join(path.dirname(env.ffmpegPath), 'ffprobe') : pathFfprobe ?? npm().ffprobe);
+  const source: Binaries['source'] = env.ffmpegPath ? 'FFMPEG_PATH' : pathFfmpeg ? 'PATH' : 'npm';
+  const { stdout } = await run(ffmpeg, ['-hide_banner', '-version']);
+  return { ffmpeg, ffprobe, source, version: stdout.split('\n')[0]?.trim() ?? 'unknown' };
+}
+
 let cached: Promise<Binaries> | undefined;
 
-/**
- * Finds ffmpeg/ffprobe: FFMPEG_PATH (and FFPROBE_PATH, else ffprobe beside it),
- * else both on PATH, else the static builds shipped by npm packages.
- */
+/** findBinaries, once per process. */
 export function locateBinaries(env: { ffmpegPath?: string | undefined; ffprobePath?: string | undefined }): Promise<Binaries> {
-  cached ??= (async () => {
-    let found: Omit<Binaries, 'version'>;
-    if (env.ffmpegPath) {
-      const ffprobe = env.ffprobePath ?? path.join(path.dirname(env.ffmpegPath), 'ffprobe');
-      found = { ffmpeg: env.ffmpegPath, ffprobe, source: 'FFMPEG_PATH' };
-    } else if (onPath('ffmpeg') && onPath('ffprobe')) {
-      found = { ffmpeg: onPath('ffmpeg')!, ffprobe: onPath('ffprobe')!, source: 'PATH' };
-    } else {
-      found = { ...fromNpm(), source: 'npm' };
-    }
-    const { stdout } = await run(found.ffmpeg, ['-hide_banner', '-version']);
-    return { ...found, version: stdout.split('\n')[0]?.trim() ?? 'unknown' };
-  })();
+  cached ??= findBinaries(env);
   return cached;
 }

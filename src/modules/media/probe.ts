@@ -10,6 +10,8 @@ export interface ProbeResult {
   height: number;
   hasAudio: boolean;
   sizeBytes: number;
+  /** ffprobe's container name, e.g. `mov,mp4,m4a,3gp,3g2,mj2` or `matroska,webm`. */
+  container: string;
 }
 
 /** An input that is not a usable video; its message is shown to the user. */
@@ -28,7 +30,7 @@ export const MAX_SIDE = 8192;
 
 interface FfprobeJson {
   streams?: Array<{ codec_type?: string; width?: number; height?: number; side_data_list?: Array<{ rotation?: number }>; tags?: { rotate?: string } }>;
-  format?: { duration?: string; size?: string };
+  format?: { duration?: string; size?: string; format_name?: string };
 }
 
 /** Probes a file; throws InvalidVideoError for anything that is not a video Aula can process. */
@@ -57,5 +59,6 @@ export async function probe(ffprobe: string, file: string): Promise<ProbeResult>
     height,
     hasAudio: Boolean(json.streams?.some((s) => s.codec_type === 'audio')),
     sizeBytes: Number(json.format?.size ?? 0),
+    container: json.format?.format_name ?? '',
   };
 }

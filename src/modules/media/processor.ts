@@ -105,7 +105,7 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
       const input = path.join(dir, 'input');
       await fetchInput(ctx, task, input, watch.signal);
       const facts = await probe(binaries.ffprobe, input);
-      await tasks.setInput(task.id, { durationSec: facts.durationSec, width: facts.width, height: facts.height, sizeBytes: facts.sizeBytes });
+      await tasks.setInput(task.id, { durationSec: facts.durationSec, width: facts.width, height: facts.height, sizeBytes: facts.sizeBytes, container: facts.container });
       const outputs = { video: path.join(dir, 'processed.mp4'), thumbnail: path.join(dir, 'thumbnail.jpg') };
       const total = contentSeconds(facts, settings) + 2 * settings.bumperSec;
       await runFfmpeg(binaries.ffmpeg, renderArgs(input, facts, settings, outputs), total, watch.signal, watch.setProgress);

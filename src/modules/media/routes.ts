@@ -9,8 +9,9 @@ import { checkTarget, ImportError } from './remote-fetch.ts';
 import { presentTask, taskSchema } from './serialize.ts';
 import { announce, TaskFeed } from './task-feed.ts';
 import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
-import { receiveUpload } from './upload.ts';
+import { multipartLimits, receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
+import { originalContentType } from './content-types.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { isCanonicalInstant } from '../../platform/validation.ts';
 
@@ -40,7 +41,7 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
   const tasks = new TaskRepository(ctx.pool);
   const media = ctx.config.media;
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
-  await app.register(multipart, { limits: { fileSize: media.maxUploadBytes, files: 1, fields: 10, fieldSize: 10_000 } });
+  await app.register(multipart, { limits: multipartLimits(media.maxUploadBytes) });
 
   const logQueueFailure = (error: unknown) => ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue a media task');
   const enqueue = async (task: TaskRow) => {
@@ -180,7 +181,9 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
       task = await tasks.get(id, request.user!.id);
     }
     if (!task) throw notFound();
-    const type = kind === 'processed' ? 'video/mp4' : kind === 'thumbnail' ? 'image/jpeg' : (task.originalType ?? 'application/octet-stream');
+    const type = kind === 'processed' ? 'video/mp4' : kind === 'thumbnail' ? 'image/jpeg' : originalContentType(task.input?.container);
+    // An original is whatever the uploader sent: a download, never a page of our origin.
+    if (kind === 'original') reply.header('content-disposition', 'attachment; filename="original"');
     return sendFile(request, reply, ctx.storage, fileKeys(id)[kind], type);
   });
 

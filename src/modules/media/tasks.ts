@@ -9,6 +9,8 @@ export interface VideoFacts {
   width: number;
   height: number;
   sizeBytes: number;
+  /** The probed container of an input (decides the type its original is served with). */
+  container?: string;
 }
 
 /** A task row. */

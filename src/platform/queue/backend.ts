@@ -89,10 +89,16 @@ interface Classes {
   ) => unknown;
 }
 
+/** The connections BullMQ objects get: producers (queues, event producers) may differ from consumers. */
+interface Connections {
+  producer: () => unknown;
+  consumer: () => unknown;
+}
+
 function build(
   kind: BackendKind,
   classes: Classes,
-  connection: () => unknown,
+  connections: Connections,
   prefix: string | undefined,
   extra: Pick<QueueBackend, 'migrate' | 'ping'> & { closeConnections(): Promise<void> },
   log: Logger,
@@ -115,7 +121,7 @@ function build(
       let queue = queues.get(name);
       if (!queue) {
         queue = new classes.Queue(name, {
-          connection: connection() as never,
+          connection: connections.producer() as never,
           defaultJobOptions: jobDefaults(name),
           ...(prefix ? { prefix } : {}),
         }) as AulaQueue<QueueName>;
@@ -127,7 +133,7 @@ function build(
     },
     bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, opts: { concurrency: number; lockMs: number }): AulaWorker<N> {
       const worker = new classes.Worker(name, processor, {
-        connection: connection() as never,
+        connection: connections.consumer() as never,
         concurrency: opts.concurrency,
         // A worker that dies loses its lock after lockMs; the next stalled check hands the job to another.
         lockDuration: opts.lockMs,
@@ -142,13 +148,13 @@ function build(
     async publish(stream, event) {
       let producer = producers.get(stream);
       if (!producer) {
-        producer = new classes.QueueEventsProducer(stream, { connection: connection() as never, ...prefixed });
+        producer = new classes.QueueEventsProducer(stream, { connection: connections.producer() as never, ...prefixed });
         producers.set(stream, producer);
       }
       await producer.publishEvent(event, 10_000);
     },
     async subscribe(stream, listener) {
-      const events = new classes.QueueEvents(stream, { connection: connection() as never, ...prefixed });
+      const events = new classes.QueueEvents(stream, { connection: connections.consumer() as never, ...prefixed });
       for (const name of EVENT_NAMES[stream]) {
         events.on(name, (args) => listener({ ...args, eventName: name } as unknown as EventStreams[typeof stream]));
       }
@@ -172,7 +178,7 @@ function build(
 export function createPostgresQueueBackend(databaseUrl: string, log: Logger, poolMax = 20): QueueBackend {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax, options: '-c search_path=bullmq' });
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle queue connection error'));
-  return build('postgres', withBackend(createPostgresBackend) as unknown as Classes, () => pool, undefined, {
+  return build('postgres', withBackend(createPostgresBackend) as unknown as Classes, { producer: () => pool, consumer: () => pool }, undefined, {
     migrate: async (client) => void (await runBullMigrations(client)),
     ping: async () => void (await pool.query('SELECT 1 FROM migration LIMIT 1')),
     closeConnections: () => pool.end(),
@@ -183,10 +189,16 @@ export function createPostgresQueueBackend(databaseUrl: string, log: Logger, poo
 export function createRedisQueueBackend(redisUrl: string, prefix: string, log: Logger): QueueBackend {
   const shared = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   shared.on('error', (error: Error) => log.warn({ err: error.message }, 'redis error'));
-  return build('redis', withBackend(createRedisBackend) as unknown as Classes, () => shared, prefix, {
+  // Producers fail fast while Redis is away (an upload answers 503 at once instead of waiting
+  // for the whole outage); workers keep the patient connection and resume when it is back.
+  const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000, lazyConnect: false });
+  producer.on('error', (error: Error) => log.warn({ err: error.message }, 'redis error (producer)'));
+  return build('redis', withBackend(createRedisBackend) as unknown as Classes, { producer: () => producer, consumer: () => shared }, prefix, {
     migrate: async () => undefined,
     ping: async () => void (await shared.ping()),
-    closeConnections: async () => void (await shared.quit().catch(() => shared.disconnect())),
+    closeConnections: async () => {
+      await Promise.all([shared, producer].map((c) => c.quit().catch(() => c.disconnect())));
+    },
   }, log);
 }
 

@@ -10,6 +10,9 @@ export class ObjectTooLargeError extends Error {
   override name = 'ObjectTooLargeError';
 }
 
+// Names of files being written; renamed into place when complete.
+const PARTIAL_PREFIX = '.tmp-';
+
 function byteLimit(maxBytes: number): Transform {
   let seen = 0;
   return new Transform({
@@ -38,7 +41,7 @@ export class LocalStorage implements Storage {
   async put(key: string, body: Readable, opts: { maxBytes?: number } = {}): Promise<ObjectInfo> {
     const target = this.pathOf(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
-    const temp = path.join(path.dirname(target), `.tmp-${randomUUID()}`);
+    const temp = path.join(path.dirname(target), `${PARTIAL_PREFIX}${randomUUID()}`);
     // Open before streaming: a source that fails at once must not race the file's creation.
     const out = (await fsp.open(temp, 'wx')).createWriteStream();
     try {
@@ -87,12 +90,30 @@ export class LocalStorage implements Storage {
     });
     const found: ObjectInfo[] = [];
     for (const entry of entries) {
-      if (!entry.isFile() || entry.name.startsWith('.tmp-')) continue;
+      if (!entry.isFile() || entry.name.startsWith(PARTIAL_PREFIX)) continue;
       const key = path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
       if (!key.startsWith(prefix)) continue;
       const info = await this.stat(key);
       if (info) found.push(info);
     }
     return found.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async removeStalePartials(olderThan: Date): Promise<number> {
+    const entries = await fsp.readdir(this.root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    let removed = 0;
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.startsWith(PARTIAL_PREFIX)) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      // A write in progress keeps touching its file, so only long-untouched ones are abandoned.
+      const modified = await fsp.stat(file).then((s) => s.mtime, () => undefined);
+      if (modified === undefined || modified >= olderThan) continue;
+      await fsp.rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 }

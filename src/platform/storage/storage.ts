@@ -34,6 +34,8 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** Every object whose key starts with prefix (a folder-like prefix ending in `/`, or empty). */
   list(prefix: string): Promise<ObjectInfo[]>;
+  /** Removes partial writes (left by a killed process) last modified before `olderThan`; returns how many. */
+  removeStalePartials(olderThan: Date): Promise<number>;
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
