@@ -4,6 +4,7 @@ import { createLogger, flushLogs, type Logger } from './platform/logger.ts';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './platform/queue/definitions.ts';
 import type { AulaModule } from './platform/module.ts';
 import { ALL_MODULES, startRuntime, type Runtime, type RuntimeOptions } from './platform/runtime.ts';
+import { installSafetyNet } from './platform/safety-net.ts';
 
 const USAGE = `usage:
   aula start [--modules a,b] [--no-workers]   API and workers (all modules by default)
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel, { role: plan.role });
+  if (plan.role === 'start' || plan.role === 'worker') installSafetyNet(log); // before workers take their first job
   try {
     const runtime = await startRuntime(config, plan, log);
     if (moduleCommand) {

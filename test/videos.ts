@@ -116,3 +116,31 @@ export async function ffprobeFacts(file: string) {
     channels: audio?.channels,
   };
 }
+
+/** A video of a single frame (ffmpeg writes no thumbnail for it at the usual offset). */
+export async function oneFrameVideo(): Promise<string> {
+  const file = path.join(videoDir, 'one-frame.mp4');
+  await ffmpeg(['-nostdin', '-f', 'lavfi', '-i', 'testsrc=s=640x360', '-frames:v', '1', file]);
+  return file;
+}
+
+/** Audio (m4a) whose only "video" stream is its cover art. */
+export async function audioWithCoverArt(): Promise<string> {
+  const file = path.join(videoDir, 'cover-art.m4a');
+  await ffmpeg(['-nostdin', '-f', 'lavfi', '-i', 'sine=d=3', '-f', 'lavfi', '-i', 'testsrc=s=320x240:d=1', '-map', '0:a', '-map', '1:v',
+    '-frames:v', '1', '-t', '3', '-c:a', 'aac', '-c:v', 'mjpeg', '-disposition:v:0', 'attached_pic', file]);
+  return file;
+}
+
+/** An AVI whose headers declare 8000×8000 raw frames while each frame holds a 64×64 picture's bytes. */
+export async function hugeDeclaredAvi(): Promise<string> {
+  const source = path.join(videoDir, 'small-raw.avi');
+  await ffmpeg(['-nostdin', '-f', 'lavfi', '-i', 'testsrc=s=64x64:d=2:r=10', '-c:v', 'rawvideo', '-pix_fmt', 'bgr24', source]);
+  const bytes = fs.readFileSync(source);
+  const avih = bytes.indexOf('avih');
+  const strf = bytes.indexOf('strf');
+  for (const offset of [avih + 8 + 32, avih + 8 + 36, strf + 8 + 4, strf + 8 + 8]) bytes.writeUInt32LE(8000, offset);
+  const file = path.join(videoDir, 'huge-declared.avi');
+  fs.writeFileSync(file, bytes);
+  return file;
+}

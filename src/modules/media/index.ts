@@ -24,7 +24,10 @@ export const mediaModule: AulaModule = {
         (b) => ctx.log.info({ ffmpeg: b.ffmpeg, ffprobe: b.ffprobe, source: b.source, version: b.version }, 'ffmpeg in use'),
         (error: Error) => ctx.log.error({ err: error.message }, 'no usable ffmpeg found'),
       );
-      void sweepOrphanedTempDirs().then((removed) => removed > 0 && ctx.log.info({ removed }, 'removed temporary folders of dead workers'));
+      void sweepOrphanedTempDirs().then(
+        (swept) => ctx.log.info(swept, 'cleanup of dead workers: temporary folders removed, orphaned ffmpeg processes killed'),
+        (error: Error) => ctx.log.warn({ err: error.message }, 'cleanup of dead workers failed'),
+      );
       return createProcessor(ctx);
     },
   },

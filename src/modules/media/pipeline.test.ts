@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { waitUntil } from '../../../test/wait.ts';
-import { corruptVideo, emptyFile, playlistPointingAt, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tooWideVideo } from '../../../test/videos.ts';
+import { audioWithCoverArt, corruptVideo, emptyFile, hugeDeclaredAvi, oneFrameVideo, playlistPointingAt, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tooWideVideo } from '../../../test/videos.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
 import { upload, waitForTask } from './test-helpers.ts';
 
@@ -103,6 +103,8 @@ describe('video processing end to end', () => {
     ['an empty file', async () => emptyFile(), /not a video ffprobe can read/],
     ['a video wider than 8K', tooWideVideo, /at most 8192 pixels per side/],
     ['a playlist that points at another local file', async () => playlistPointingAt(await landscapeVideo(6)), /not a video ffprobe can read/],
+    ['an m4a whose only picture is its cover art', audioWithCoverArt, /no video stream/],
+    ['an AVI declaring 8000×8000 frames that hold far less data', hugeDeclaredAvi, /corrupt/],
   ])('fails %s once, with a readable reason', async (_name, make, reason) => {
     const task = await processAndDownload(await make());
     expect(task.status).toBe('failed');
@@ -111,6 +113,16 @@ describe('video processing end to end', () => {
     const queue = app.runtime.queues.queue('media.process');
     await waitUntil(async () => (await (await queue.getJob(task.id))?.getState()) === 'failed');
     expect((await queue.getJob(task.id))?.attemptsMade).toBe(1); // not retried
+    expect((await fetch(`${app.baseUrl}/health`)).status).toBe(200); // and the process still serves
+  });
 
+  it('a one-frame video (no thumbnail at the usual offset) is processed, its thumbnail from the first frame', async () => {
+    const task = await processAndDownload(await oneFrameVideo());
+    expect(task).toMatchObject({ status: 'processed', error: null });
+    const thumb = await fetch(`${app.baseUrl}${task.links.thumbnail}`);
+    expect(thumb.status).toBe(200);
+    const thumbFile = path.join(outDir, 'one-frame.jpg');
+    fs.writeFileSync(thumbFile, Buffer.from(await thumb.arrayBuffer()));
+    expect(await ffprobeFacts(thumbFile)).toMatchObject({ width: 640, height: 360 });
   });
 });

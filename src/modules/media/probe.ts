@@ -29,7 +29,14 @@ export const INPUT_GUARD = ['-protocol_whitelist', 'file', '-format_whitelist', 
 export const MAX_SIDE = 8192;
 
 interface FfprobeJson {
-  streams?: Array<{ codec_type?: string; width?: number; height?: number; side_data_list?: Array<{ rotation?: number }>; tags?: { rotate?: string } }>;
+  streams?: Array<{
+    codec_type?: string;
+    width?: number;
+    height?: number;
+    disposition?: { attached_pic?: number };
+    side_data_list?: Array<{ rotation?: number }>;
+    tags?: { rotate?: string };
+  }>;
   format?: { duration?: string; size?: string; format_name?: string };
 }
 
@@ -44,8 +51,9 @@ export async function probe(ffprobe: string, file: string): Promise<ProbeResult>
   } catch {
     throw new InvalidVideoError('the file is not a video ffprobe can read (unknown format or corrupt)');
   }
-  const video = json.streams?.find((s) => s.codec_type === 'video');
-  if (!video || !video.width || !video.height) throw new InvalidVideoError('the file has no video stream');
+  // Cover art (an "attached picture") is one still image, not a video stream.
+  const video = json.streams?.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  if (!video || !video.width || !video.height) throw new InvalidVideoError('the file has no video stream (audio only, or only cover art)');
   const duration = Number(json.format?.duration);
   if (!Number.isFinite(duration) || duration <= 0) throw new InvalidVideoError('the video has no duration');
   if (video.width > MAX_SIDE || video.height > MAX_SIDE) {

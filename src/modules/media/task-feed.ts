@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Logger } from '../../platform/logger.ts';
 import type { TaskRow } from './tasks.ts';
 
-const CHANNEL = 'media_task_changes';
+/** The PostgreSQL NOTIFY channel of task changes. */
+export const CHANNEL = 'media_task_changes';
 
 /** A change of a task's status or progress, as sent to its owner. */
 export interface TaskChange {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import readline from 'node:readline';
+import { killGroup, spawnGuarded } from './ffmpeg-process.ts';
 import { INPUT_GUARD, type ProbeResult } from './probe.ts';
 
 /** How the output is shaped. */
@@ -67,14 +67,31 @@ export function renderArgs(input: string, probe: ProbeResult, settings: RenderSe
   ];
 }
 
-/** Thrown when ffmpeg fails; carries its last error lines. */
+/**
+ * ffmpeg arguments for a 640×360 JPEG of the first frame that decodes: the
+ * thumbnail when the render wrote none (a one-frame input has nothing at the usual offset).
+ */
+export function firstFrameThumbnailArgs(input: string, thumbnail: string): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y', ...INPUT_GUARD, '-i', input,
+    '-map', '0:v:0', '-vf', 'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2:black,setsar=1',
+    '-frames:v', '1', '-q:v', '3', thumbnail,
+  ];
+}
+
+/** Thrown when ffmpeg fails; carries its last error lines (for the logs, never for users). */
 export class RenderError extends Error {
   override name = 'RenderError';
+  constructor(readonly exitCode: number | null, readonly exitSignal: NodeJS.Signals | null, readonly stderr: string) {
+    super(`ffmpeg exited with ${exitCode ?? exitSignal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
 }
 
 /**
- * Runs ffmpeg, reporting progress (0–100) from `-progress`; an aborted signal
- * kills it at once (SIGKILL) and rejects with the signal's reason.
+ * Runs ffmpeg in a process group of its own that dies with this process (see
+ * spawnGuarded), reporting progress (0–100) from `-progress`; an aborted signal
+ * kills the group at once (SIGKILL) and rejects with the signal's reason.
+ * `onSpawn` gets the pid (= process group id), e.g. to record it for a later cleanup.
  */
 export function runFfmpeg(
   ffmpeg: string,
@@ -82,10 +99,12 @@ export function runFfmpeg(
   totalSec: number,
   signal: AbortSignal,
   onProgress: (percent: number) => void,
+  onSpawn?: (pid: number) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGuarded(ffmpeg, args);
+    if (child.pid !== undefined) onSpawn?.(child.pid);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -94,17 +113,19 @@ export function runFfmpeg(
       const match = /^out_time_us=(\d+)/.exec(line);
       if (match && totalSec > 0) onProgress(Math.min(99, Math.floor(Number(match[1]) / 1e4 / totalSec)));
     });
-    const kill = () => child.kill('SIGKILL');
+    const kill = () => {
+      if (child.pid !== undefined) killGroup(child.pid);
+    };
     signal.addEventListener('abort', kill, { once: true });
     child.on('error', (error) => {
       signal.removeEventListener('abort', kill);
       reject(error);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, exitSignal) => {
       signal.removeEventListener('abort', kill);
       if (signal.aborted) reject(signal.reason);
       else if (code === 0) resolve();
-      else reject(new RenderError(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      else reject(new RenderError(code, exitSignal, stderr));
     });
   });
 }

@@ -66,3 +66,24 @@ describe('LocalStorage', () => {
     expect(fs.readdirSync(path.join(root, 'broken'))).toEqual([]);
   });
 });
+
+describe('LocalStorage, failures that once ended the process', () => {
+  it('rejects (instead of an uncaught error) when the source file stream cannot be opened', async () => {
+    const missing = fs.createReadStream(path.join(root, 'no-such-file.jpg'));
+    await expect(storage.put('tasks/3/thumbnail.jpg', missing)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await storage.stat('tasks/3/thumbnail.jpg')).toBeUndefined();
+    expect(fs.readdirSync(path.join(root, 'tasks/3'))).toEqual([]);
+  });
+
+  it('removes the folders a delete leaves empty, and only those', async () => {
+    await storage.put('tasks/4/a', Readable.from(['a']));
+    await storage.put('tasks/4/b', Readable.from(['b']));
+    await storage.delete('tasks/4/a');
+    expect(fs.readdirSync(path.join(root, 'tasks/4'))).toEqual(['b']);
+    await storage.delete('tasks/4/b');
+    expect(fs.existsSync(path.join(root, 'tasks/4'))).toBe(false);
+    expect(fs.existsSync(root)).toBe(true);
+    await storage.put('tasks/4/again', Readable.from(['c'])); // the folder comes back when needed
+    expect(await storage.stat('tasks/4/again')).toMatchObject({ size: 1 });
+  });
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -40,15 +41,29 @@ export class LocalStorage implements Storage {
 
   async put(key: string, body: Readable, opts: { maxBytes?: number } = {}): Promise<ObjectInfo> {
     const target = this.pathOf(key);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
+    // A source that fails before pipeline() listens (a file stream that cannot open, say) must reject
+    // this call, not throw an uncaught 'error' event that ends the process.
+    let early: Error | undefined;
+    const catchEarly = (error: Error) => void (early ??= error);
+    body.on('error', catchEarly);
     const temp = path.join(path.dirname(target), `${PARTIAL_PREFIX}${randomUUID()}`);
-    // Open before streaming: a source that fails at once must not race the file's creation.
-    const out = (await fsp.open(temp, 'wx')).createWriteStream();
+    let out: fs.WriteStream;
     try {
+      // Open before streaming: a source that fails at once must not race the file's creation.
+      out = await this.openTemp(temp);
+    } catch (error) {
+      body.off('error', catchEarly);
+      body.destroy();
+      throw error;
+    }
+    body.off('error', catchEarly);
+    try {
+      if (early) throw early;
       if (opts.maxBytes === undefined) await pipeline(body, out);
       else await pipeline(body, byteLimit(opts.maxBytes), out);
       await fsp.rename(temp, target);
     } catch (error) {
+      out.destroy();
       if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await fsp.rm(temp, { force: true });
       throw error;
@@ -56,6 +71,18 @@ export class LocalStorage implements Storage {
     const info = await this.stat(key);
     if (!info) throw new ObjectNotFoundError(key);
     return info;
+  }
+
+  /** Creates the temporary file, and its folder (again, if a delete removed it as empty meanwhile). */
+  private async openTemp(temp: string): Promise<fs.WriteStream> {
+    for (let attempt = 0; ; attempt++) {
+      await fsp.mkdir(path.dirname(temp), { recursive: true });
+      try {
+        return (await fsp.open(temp, 'wx')).createWriteStream();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 2) throw error;
+      }
+    }
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -77,7 +104,16 @@ export class LocalStorage implements Storage {
   }
 
   async delete(key: string): Promise<void> {
-    await fsp.rm(this.pathOf(key), { force: true });
+    const file = this.pathOf(key);
+    await fsp.rm(file, { force: true });
+    // Folders exist only to hold objects: remove the ones this leaves empty, up to the root.
+    for (let dir = path.dirname(file); dir !== this.root && dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+      try {
+        await fsp.rmdir(dir);
+      } catch {
+        break; // not empty (or already gone)
+      }
+    }
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
