@@ -10,7 +10,6 @@ import { publicUser } from './users.ts';
 import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
 import { verifyPassword } from './passwords.ts';
 import { clearSessionCookies, readCookie, REFRESH_COOKIE, setSessionCookies, wantsCookie } from './session-cookie.ts';
-import type { SessionTokens } from './sessions.ts';
 
 interface LoginBody {
   username?: string;
