@@ -4,6 +4,7 @@ import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import type { GradeRecorded } from '../../platform/queue/definitions.ts';
 import { hasTwoDecimals, isReasonableDate } from '../../platform/validation.ts';
+import { appendToOutbox } from '../../platform/outbox/outbox.ts';
 import type { StatsAccess } from './access.ts';
 import type { GroupBy, StatsStore } from './store.ts';
 
@@ -55,6 +56,9 @@ function eventIdsFor(list: GradeInput[], idempotencyKey: string | undefined, lis
   return list.map((g, i) => (g.assignmentId ? '' : (g.eventId ?? (idempotencyKey ? (listed ? `${idempotencyKey}:${i}` : idempotencyKey) : randomUUID()))));
 }
 
+/** Stats' outbox table (platform/outbox layout): accepted direct writes waiting for the queue. */
+export const STATS_OUTBOX = 'stats.outbox';
+
 type RangeQuery = { from?: string; to?: string; groupBy?: GroupBy };
 
 function checkedRange(query: RangeQuery): { from?: string; to?: string } {
@@ -96,8 +100,9 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: ModuleContext, st
     if (who === 'user') await access.checkWrite(request, list, Array.isArray(request.body));
     const gradedAt = new Date().toISOString();
     const eventIds = eventIdsFor(list, request.headers['idempotency-key'], Array.isArray(request.body));
-    // One job for the whole list: the worker applies it in one statement.
-    await ctx.queues.queue('stats.grade-recorded').add('grade.recorded', {
+    // One job for the whole list (the worker applies it in one statement), through the outbox:
+    // the 202 means the grades are stored for delivery, even while the queue is down.
+    await appendToOutbox(ctx.pool, STATS_OUTBOX, 'stats.grade-recorded', 'grade.recorded', {
       grades: list.map((g, i) => ({ studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', eventId: eventIds[i]!, grade: g.grade, onTime: g.onTime ?? null, gradedAt })),
     });
     return reply.status(202).send({ queued: list.length });

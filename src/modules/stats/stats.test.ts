@@ -231,7 +231,9 @@ describe('direct writes: who may write for whom, and each grade’s identity', (
       expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 2, eventId: 'exam-7' })).status).toBe(202);
       expect((await api('POST', '/api/stats/grades', admin, [{ ...one, grade: 4 }, { ...one, grade: 4 }], { 'idempotency-key': 'batch-42' })).status).toBe(202);
     }
-    // Every write above is a job already in the queue (202 comes after the add): wait until none is left.
+    // Every write above is in the outbox or the queue (202 comes after the append): wait until the
+    // relay has moved them all (the outbox is empty), then until the queue has none left.
+    await waitUntil(async () => (await app.runtime.pool.query('SELECT count(*)::int AS n FROM stats.outbox')).rows[0].n === 0);
     const queue = app.runtime.queues.queue('stats.grade-recorded');
     await waitUntil(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0));
     expect(await summary(one.studentId, one.courseId)).toMatchObject({ averageGrade: 3.2, gradeCount: 5 }); // 1 5 2 4 4
