@@ -138,6 +138,10 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       await sleep(delay);
       if (stopping || slot.proc !== proc) return;
       const next = await launch(slot, slot.side);
+      if (next && (stopping || slot.proc !== proc)) {
+        await stopChild(next, 5000); // a rolling restart took the slot over meanwhile
+        return;
+      }
       if (next) {
         slot.info.restarts += 1;
         log.info({ instance: slot.info.name, pid: next.pid, restarts: slot.info.restarts }, 'instance replaced');
