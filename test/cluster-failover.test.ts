@@ -235,6 +235,28 @@ describe.skipIf(!findHaproxy())('aula cluster under failures (real HAProxy, real
     expect(rows).toHaveLength(load.postAcknowledged.length);
   });
 
+  it('HAProxy SIGKILLed: the supervisor starts it again with the servers in use now, and requests flow again', async () => {
+    const old = state().haproxyPid!;
+    process.kill(old, 'SIGKILL');
+    await waitUntil(() => {
+      const now = readClusterState(dataDir)?.haproxyPid;
+      return now !== undefined && now !== old;
+    }, 30_000);
+    const me = async () => {
+      try {
+        return (await call(base, 'GET', '/api/auth/me', { token })).status;
+      } catch {
+        return 0;
+      }
+    };
+    await waitUntil(async () => (await me()) === 200, 30_000);
+    // After the rolling restart the processes listen on each slot's second port: the new config must route there.
+    const statuses = [];
+    for (let i = 0; i < 20; i++) statuses.push(await me());
+    expect(statuses).toEqual(Array(20).fill(200));
+    expect(cluster.output()).toContain('HAProxy exited: starting it again');
+  });
+
   it('admins see the instances; others do not; SIGTERM stops every process', async () => {
     const admin = await call(base, 'POST', '/api/auth/login', { body: { email: 'admin@uni.example', password: 'Adm1nPassword' } });
     const view = await call(base, 'GET', '/api/admin/cluster', { token: admin.body.token });

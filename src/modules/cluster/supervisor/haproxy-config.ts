@@ -2,6 +2,8 @@
 export interface ApiSlot {
   name: string;
   ports: [number, number];
+  /** The side whose server starts enabled (the other starts in maintenance); 0 when omitted. */
+  enabled?: 0 | 1;
 }
 
 /** What the generated HAProxy configuration needs. */
@@ -26,8 +28,8 @@ export const HAPROXY_TIMING = {
 } as const;
 
 /**
- * The HAProxy 2.6 configuration of `aula cluster`. Side `a` of every slot starts
- * enabled and side `b` in maintenance; a rolling restart flips them through the
+ * The HAProxy 2.6 configuration of `aula cluster`. One side of every slot starts
+ * enabled and the other in maintenance; a rolling restart flips them through the
  * runtime socket. Stream routes go to a second backend whose servers track the
  * first one's checks and are never retried.
  */
@@ -40,7 +42,7 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
         const address = `127.0.0.1:${slot.ports[side]}`;
         return tracking
           ? `  server ${name} ${address} track be_api/${name}`
-          : `  server ${name} ${address}${side === 1 ? ' disabled' : ''}`;
+          : `  server ${name} ${address}${side === (slot.enabled ?? 0) ? '' : ' disabled'}`;
       }),
     );
   return [

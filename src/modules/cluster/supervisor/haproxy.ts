@@ -68,7 +68,10 @@ export async function startHaproxy(binary: string, configPath: string, socketPat
       await command('show info');
       break;
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -54,6 +54,12 @@ describe('generated HAProxy configuration', () => {
     expect(config).toContain('server api-2a 127.0.0.1:18083 track be_api/api-2a');
   });
 
+  it('enables the side a slot uses now (after a rolling restart, side b)', () => {
+    const flipped = haproxyConfig({ host: '127.0.0.1', port: 1, statsPort: 2, socketPath: '/tmp/s', slots: [{ name: 'api-1', ports: [3, 4], enabled: 1 }] });
+    expect(flipped).toContain('server api-1a 127.0.0.1:3 disabled');
+    expect(flipped).toContain('server api-1b 127.0.0.1:4\n');
+  });
+
   it.skipIf(!findHaproxy())('is accepted by the installed HAProxy', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-haproxy-cfg-'));
     try {

@@ -138,6 +138,10 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       await sleep(delay);
       if (stopping || slot.proc !== proc) return;
       const next = await launch(slot, slot.side);
+      if (next && (stopping || slot.proc !== proc)) {
+        await stopChild(next, 5000); // a rolling restart took the slot over meanwhile
+        return;
+      }
       if (next) {
         slot.info.restarts += 1;
         log.info({ instance: slot.info.name, pid: next.pid, restarts: slot.info.restarts }, 'instance replaced');
@@ -176,7 +180,32 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     }
   };
 
-  fs.writeFileSync(path.join(dir, 'haproxy.cfg'), haproxyConfig({ host: config.host, port, statsPort, socketPath, slots: slots.flatMap((s) => (s.api ? [s.api] : [])) }));
+  const configPath = path.join(dir, 'haproxy.cfg');
+  const writeHaproxyConfig = () =>
+    fs.writeFileSync(configPath, haproxyConfig({ host: config.host, port, statsPort, socketPath, slots: slots.flatMap((s) => (s.api ? [{ ...s.api, enabled: s.side }] : [])) }));
+  const haproxyPolicy = new RestartPolicy();
+  /** HAProxy is watched too: if it exits on its own it is started again, with the sides in use now. */
+  const superviseHaproxy = (running: Haproxy) => void running.exited.then(() => recoverHaproxy(running));
+  const recoverHaproxy = async (dead: Haproxy) => {
+    while (!stopping && haproxy === dead) {
+      const delay = haproxyPolicy.fail();
+      if (delay === 'crash-loop') return log.error('HAProxy in crash-loop: 5 failures within 5 minutes; not restarting it');
+      log.error({ pid: dead.child.pid, restartInMs: delay }, 'HAProxy exited: starting it again');
+      await sleep(delay);
+      if (stopping) return;
+      try {
+        writeHaproxyConfig();
+        const next = await startHaproxy(haproxyBinary, configPath, socketPath, log);
+        haproxy = next;
+        save();
+        superviseHaproxy(next);
+        log.info({ pid: next.child.pid }, 'HAProxy restarted');
+      } catch (error) {
+        log.error({ err: error instanceof Error ? error.message : String(error) }, 'HAProxy did not start again');
+      }
+    }
+  };
+  writeHaproxyConfig();
   const startAll = async () => {
     const started = await Promise.all(slots.map(async (slot) => [slot, await launch(slot, 0)] as const));
     const missing = started.filter(([, proc]) => !proc).map(([slot]) => slot.info.name);
@@ -185,7 +214,8 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       throw new Error(`instances did not start: ${missing.join(', ')}`);
     }
     try {
-      haproxy = await startHaproxy(haproxyBinary, path.join(dir, 'haproxy.cfg'), socketPath, log);
+      haproxy = await startHaproxy(haproxyBinary, configPath, socketPath, log);
+      superviseHaproxy(haproxy);
     } catch (error) {
       for (const [, proc] of started) await stopChild(proc!, 1000);
       throw error;
