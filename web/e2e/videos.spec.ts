@@ -50,7 +50,10 @@ test('an upload interrupted by a reload resumes, is processed, plays; others can
   await expect(card.getByRole('img', { name: 'Thumbnail of lecture' })).toBeVisible();
   await checkPage(page, testInfo, 'videos');
 
+  // The player streams with Range requests (206 Partial Content).
+  const ranged = page.waitForResponse((r) => r.url().includes('/processed?') && r.status() === 206);
   await card.getByRole('link', { name: 'lecture' }).click();
+  expect((await ranged).headers()['content-range']).toMatch(/^bytes 0-\d+\/\d+$/);
   const player = page.getByTestId('player');
   await expect(player).toBeVisible();
   const duration = await player.evaluate((v: HTMLVideoElement) =>

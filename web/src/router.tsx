@@ -1,4 +1,4 @@
-import { createRootRoute, createRoute, createRouter, Navigate, Outlet } from '@tanstack/react-router';
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent, Navigate, Outlet } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import type { User } from './api/types.ts';
 import { useSession } from './auth/session.tsx';
@@ -12,8 +12,6 @@ import { VideoPage } from './pages/VideoPage.tsx';
 import { CoursesPage } from './pages/CoursesPage.tsx';
 import { CoursePage } from './pages/CoursePage.tsx';
 import { SubjectsPage } from './pages/SubjectsPage.tsx';
-import { CourseStatsPage } from './pages/CourseStatsPage.tsx';
-import { MyProgressPage } from './pages/MyProgressPage.tsx';
 import { AdminUsersPage } from './pages/AdminUsersPage.tsx';
 import { AdminProcessesPage } from './pages/AdminProcessesPage.tsx';
 
@@ -35,6 +33,10 @@ function Home() {
 const root = createRootRoute({ component: () => <Shell><Outlet /></Shell> });
 const page = (path: string, element: () => ReactNode) => createRoute({ getParentRoute: () => root, path, component: element });
 const staff: User['role'][] = ['teacher', 'admin'];
+
+// The chart pages (and uPlot) load on first visit, not with the app.
+const CourseStatsPage = lazyRouteComponent(() => import('./pages/CourseStatsPage.tsx'), 'CourseStatsPage');
+const MyProgressPage = lazyRouteComponent(() => import('./pages/MyProgressPage.tsx'), 'MyProgressPage');
 
 const routes = [
   page('/', () => <Home />),

@@ -5,17 +5,7 @@ import { api, ApiError } from '../api/client.ts';
 import type { Grade, Student } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { Empty, ErrorAlert, Loading, useErrorText } from './states.tsx';
-
-/** Parses lines of `email<TAB or , or ;>grade` copied from a spreadsheet; a decimal comma is accepted when tabs separate. */
-export function parseGradeLines(text: string): Array<{ email: string; grade: number } | { line: string }> {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((line) => {
-    const parts = line.includes('\t') ? line.split('\t') : line.split(/[;,]/);
-    const email = parts[0]?.trim() ?? '';
-    const raw = (line.includes('\t') ? parts[1] : parts.slice(1).join('.'))?.trim().replace(',', '.') ?? '';
-    const grade = Number(raw);
-    return email.includes('@') && raw !== '' && Number.isFinite(grade) ? { email: email.toLowerCase(), grade } : { line };
-  });
-}
+import { parseGradeLines } from '../lib/paste.ts';
 
 /** The grades of one assignment: edit a cell (saved on Enter or leaving it), or paste many at once. */
 export function GradeTable({ courseId, assignmentId }: { courseId: string; assignmentId: string }) {

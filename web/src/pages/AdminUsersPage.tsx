@@ -5,7 +5,7 @@ import { api } from '../api/client.ts';
 import type { Paged, User } from '../api/types.ts';
 import { Empty, ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
-import { parseEmails } from './CoursePage.tsx';
+import { parseEmails } from '../lib/paste.ts';
 
 const PAGE_SIZE = 20;
 

@@ -8,9 +8,7 @@ import { useSession } from '../auth/session.tsx';
 import { Empty, ErrorAlert, Loading } from '../components/states.tsx';
 import { GradeTable } from '../components/GradeTable.tsx';
 import { useI18n } from '../i18n/index.tsx';
-
-/** Splits pasted text into e-mail addresses (commas, semicolons, spaces or new lines between them). */
-export const parseEmails = (text: string) => [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter((s) => s.includes('@')))];
+import { parseEmails } from '../lib/paste.ts';
 
 function Enrol({ courseId }: { courseId: string }) {
   const { t } = useI18n();
