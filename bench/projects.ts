@@ -20,6 +20,8 @@ const CREATES = 1000;
 const ENV_PER_PROJECT = 3;
 const CONCURRENCY = 4;
 
+/** Progress on stderr, so a slow run shows where it is. */
+const phase = (what: string) => void process.stderr.write(`projects bench: ${what}\n`);
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
 
 async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
@@ -56,6 +58,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
     const listed = await course('L');
     const created = await course('C');
 
+    phase(`writing ${PROJECTS} projects`);
     // 1. 100k projects over 100 course groups (the first is a real one), 1–3 tags each, an owner each: written as fixtures in one statement.
     await pool.query(
       `WITH p AS (
@@ -72,6 +75,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
     await pool.query('ANALYZE projects.projects; ANALYZE projects.tags; ANALYZE projects.members');
     const { rows: tagRows } = await pool.query<{ tag: string }>('SELECT tag FROM projects.tags WHERE course_id = $1 GROUP BY tag ORDER BY count(*) DESC LIMIT 20', [listed]);
 
+    phase(`${QUERIES} list and tag queries`);
     const api = { list: [] as number[], tag: [] as number[] };
     const plain = { list: [] as number[], tag: [] as number[] };
     for (let q = 0; q < QUERIES; q++) {
@@ -96,6 +100,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
       plain.tag.push(performance.now() - t0);
     }
 
+    phase(`${CREATES} creates through HTTP`);
     // 2. 1000 projects with 3 env vars each, through the API …
     const value = (i: number, k: number) => `value-${i}-${k}-${randomBytes(16).toString('hex')}`;
     const httpSeconds = await timed(CREATES, CONCURRENCY, async (i) => {
@@ -106,6 +111,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
         if (put.status !== 200) throw new Error(`env answered ${put.status}`);
       }
     });
+    phase(`${CREATES} creates through the services`);
     // … through the services without HTTP …
     const services = createProjects(runtime.ctx!);
     const caller = { id: login.body.user.id as string, role: 'admin' as const };
@@ -114,6 +120,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
       const p = await services.projects.create(caller, { name: `Service ${i}`, slug: `service-${i}`, courseId: teacherCourse });
       for (let k = 0; k < ENV_PER_PROJECT; k++) await services.secrets.putEnv(caller, p.id, `VAR_${k}`, { value: value(i, k), scope: 'runtime' });
     });
+    phase(`${CREATES} plain inserts`);
     // … and the same rows as plain inserts, values not encrypted.
     const plainSeconds = await timed(CREATES, CONCURRENCY, async (i) => {
       const client = await pool.connect();

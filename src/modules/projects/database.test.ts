@@ -39,7 +39,7 @@ async function createProjectWithDatabase(slug: string): Promise<{ id: string; ur
 }
 
 describe('a project database', () => {
-  it('is created for the team with a URL that works: the role creates a table in its database', async () => {
+  it('is created for the team with a URL that works (and only with its password, sent as a SCRAM verifier): the role creates a table in its database', async () => {
     first = await createProjectWithDatabase('db-one');
     expect(first.name).toMatch(/^aula_db_one_[0-9a-f]{8}$/);
     const client = await connect(first.url);
@@ -51,6 +51,12 @@ describe('a project database', () => {
     } finally {
       await client.end();
     }
+    const wrong = new URL(first.url);
+    wrong.password = 'not-the-password';
+    await expect(connect(wrong.toString())).rejects.toThrow(/password authentication failed/);
+    const { rows } = await admin.query<{ stored: string }>('SELECT rolpassword AS stored FROM pg_authid WHERE rolname = $1', [first.name]);
+    expect(rows[0]!.stored).toMatch(/^SCRAM-SHA-256\$4096:/);
+    expect(rows[0]!.stored).not.toContain(decodeURIComponent(new URL(first.url).password));
     expect((await w.api('POST', `/api/projects/${first.id}/database`, w.alice.token)).status).toBe(409);
   });
 

@@ -1,3 +1,4 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** Where and how project databases are made. */
@@ -5,6 +6,19 @@ export interface ProvisionerOptions {
   /** A superuser URL on the server that hosts project databases. */
   adminUrl: string;
   connectionLimit: number;
+}
+
+/**
+ * The SCRAM-SHA-256 verifier of a password (RFC 5802/7677, as PostgreSQL stores it),
+ * so CREATE ROLE never carries the password itself into the server's statement log.
+ * The passwords made here are ASCII, which SASLprep leaves unchanged.
+ */
+export function scramVerifier(password: string, iterations = 4096): string {
+  const salt = randomBytes(16);
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const storedKey = createHash('sha256').update(createHmac('sha256', salted).update('Client Key').digest()).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
 /** The names and password of one project database. */
@@ -18,7 +32,7 @@ export interface ProjectDatabase {
  * Creates and drops project databases and their login roles on the admin server.
  * Every statement here is DDL that Kysely cannot express (CREATE/DROP DATABASE
  * and ROLE, GRANT/REVOKE on a database), so it is SQL text with every name
- * passed through escapeIdentifier and the password through escapeLiteral.
+ * passed through escapeIdentifier and the password's SCRAM verifier through escapeLiteral.
  */
 export class DatabaseProvisioner {
   constructor(private readonly options: ProvisionerOptions) {}
@@ -39,7 +53,7 @@ export class DatabaseProvisioner {
     await this.withAdmin(async (client) => {
       try {
         await client.query(
-          `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT ${this.options.connectionLimit} PASSWORD ${pg.escapeLiteral(db.password)}`,
+          `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT ${this.options.connectionLimit} PASSWORD ${pg.escapeLiteral(scramVerifier(db.password))}`,
         );
         await client.query(`CREATE DATABASE ${database} OWNER ${role}`);
         // Every database is open to PUBLIC by default; this one is for its own role only.
