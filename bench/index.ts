@@ -3,6 +3,7 @@ import { authLoad } from './auth-load.ts';
 import { mediaPipeline } from './media-pipeline.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
+import { startupBench } from './startup.ts';
 import { uploadLoad } from './upload.ts';
 import { formatTable, type BenchRow } from './table.ts';
 
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'media-pipeline': mediaPipeline,
   upload: uploadLoad,
   stats: statsLoad,
+  startup: startupBench,
 };
 
 const asked = process.argv.slice(2);
