@@ -5,6 +5,7 @@ import { mediaPipeline } from './media-pipeline.ts';
 import { projectsLoad } from './projects.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { statsLoad } from './stats.ts';
+import { startupBench } from './startup.ts';
 import { uploadLoad } from './upload.ts';
 import { webBench } from './web.ts';
 import { formatTable, type BenchRow } from './table.ts';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'cluster-failover': clusterFailover,
   web: webBench,
   projects: projectsLoad,
+  startup: startupBench,
 };
 
 const asked = process.argv.slice(2);

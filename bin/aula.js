@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npm start` needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI in dist/ as plain JavaScript; builds dist/ first when it is missing
+// or older than src/ (`npm run build` does it explicitly, `npm ci` through `prepare`).
+import { ensureBuilt } from './build.js';
 
-register();
-await import('../src/cli.ts');
+ensureBuilt();
+await import('../dist/cli.js');

@@ -13,12 +13,15 @@ export interface AulaProcess {
   exited: Promise<number | string>;
 }
 
-/** Spawns `node bin/aula.js <args>` with the given environment added to ours (minus DATABASE_URL/REDIS_URL). */
+/**
+ * Spawns the CLI from the TypeScript sources through tsx (`node --import tsx src/cli.ts <args>`:
+ * tests never depend on a build) with the given environment added to ours (minus DATABASE_URL/REDIS_URL).
+ */
 export function spawnAula(args: string[], env: Record<string, string>): AulaProcess {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.REDIS_URL;
-  const child = spawn(process.execPath, [path.join(root, 'bin/aula.js'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...args], {
     cwd: root,
     env: { ...base, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
