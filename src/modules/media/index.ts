@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { AulaModule } from '../../platform/module.ts';
 import { locateBinaries } from './binaries.ts';
 import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
+import { createReconciler } from './reconcile.ts';
 import { registerTaskRoutes } from './routes.ts';
 import { TaskFeed } from './task-feed.ts';
 
@@ -28,6 +29,7 @@ export const mediaModule: AulaModule = {
       );
       return createProcessor(ctx);
     },
+    'media.reconcile': createReconciler,
   },
 
   concurrency: (config) => ({ 'media.process': config.media.concurrency }),
