@@ -54,6 +54,7 @@ const schema = z.object({
   AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
   AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,\[\]-]*$/, 'a comma-separated list of host names').optional(),
   AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
+  AULA_MEDIA_RECONCILE_SECONDS: positiveInt.default(30),
   AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
   AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   AULA_CLUSTER_API: z.coerce.number().int().min(1).max(64).default(2),
@@ -117,6 +118,8 @@ export interface Config {
     /** Hosts that URL imports may reach even on private addresses (meant for tests only). */
     importAllowHosts: string[];
     linkTtlSeconds: number;
+    /** How often unfinished tasks are checked against their jobs. */
+    reconcileIntervalMs: number;
   };
   /** Each module's own settings, by module name (read them through the module's ModuleSettings.get). */
   modules: Record<string, unknown>;
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       importTimeoutMs: e.AULA_MEDIA_IMPORT_TIMEOUT_SECONDS * 1000,
       importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       linkTtlSeconds: e.AULA_MEDIA_LINK_TTL_SECONDS,
+      reconcileIntervalMs: e.AULA_MEDIA_RECONCILE_SECONDS * 1000,
     },
     modules,
   };

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { AulaModule } from '../../platform/module.ts';
 import { locateBinaries } from './binaries.ts';
 import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
+import { createReconciler } from './reconcile.ts';
 import { registerTaskRoutes } from './routes.ts';
 import { TaskFeed } from './task-feed.ts';
 import { registerTusUploads } from './tus-upload.ts';
@@ -30,6 +31,7 @@ export const mediaModule: AulaModule = {
       );
       return createProcessor(ctx);
     },
+    'media.reconcile': createReconciler,
   },
 
   concurrency: (config) => ({ 'media.process': config.media.concurrency }),

@@ -142,7 +142,10 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
   };
 
   return async (job, jobSignal) => {
-    const task = await tasks.start(job.data.taskId);
+    const task = await tasks.start(job.data.taskId).catch((error: unknown) => {
+      ctx.log.warn({ taskId: job.data.taskId, err: error instanceof Error ? error.message : String(error) }, 'media task could not start');
+      throw new Error(classifyFailure(error).reason, { cause: error }); // failedReason stays user-safe
+    });
     if (!task) return { skipped: 'the task is gone, cancelled or finished' };
     let dir: string | undefined;
     let watch: Awaited<ReturnType<typeof watchTask>> | undefined;

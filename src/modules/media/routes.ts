@@ -12,6 +12,8 @@ import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks
 import { multipartLimits, receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';
 import { originalContentType } from './content-types.ts';
+import { TaskDeletions } from './deletions.ts';
+import { deleteTask } from './task-deletion.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { isCanonicalInstant } from '../../platform/validation.ts';
 
@@ -39,6 +41,7 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
 /** Video tasks: create (upload or URL), list, get, cancel/delete, download/stream, live events. */
 export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContext, feed: TaskFeed): Promise<void> {
   const tasks = new TaskRepository(ctx.pool);
+  const deletions = new TaskDeletions(ctx.pool);
   const media = ctx.config.media;
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
   await app.register(multipart, { limits: multipartLimits(media.maxUploadBytes) });
@@ -110,14 +113,7 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
   };
 
   const remove = async (request: FastifyRequest<IdRoute>, reply: FastifyReply) => {
-    if (!isUuid(request.params.id)) throw notFound();
-    const before = await tasks.get(request.params.id, request.user!.id);
-    if (!before) throw notFound();
-    const cancelled = await tasks.cancel(before.id, before.ownerId);
-    if (before.status === 'queued') await ctx.queues.queue('media.process').remove(before.id).catch(() => 0);
-    if (cancelled && cancelled.status === 'cancelled') await announce(ctx.pool, cancelled);
-    await Promise.all(Object.values(fileKeys(before.id)).map((k) => ctx.storage.delete(k)));
-    await tasks.delete(before.id);
+    if (!isUuid(request.params.id) || !(await deleteTask(ctx, deletions, request.params.id, request.user!.id))) throw notFound();
     return reply.status(204).send();
   };
 

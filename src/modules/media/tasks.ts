@@ -139,18 +139,17 @@ export class TaskRepository {
     return result.rows[0];
   }
 
-  /** Marks the owner's task cancelled (if still running) and returns its state before deletion. */
-  async cancel(id: string, ownerId: string): Promise<TaskRow | undefined> {
-    const result = await this.pool.query<TaskRow>(
-      `UPDATE media.tasks SET status = CASE WHEN status IN ('queued', 'processing') THEN 'cancelled' ELSE status END,
-         finished_at = CASE WHEN status IN ('queued', 'processing') THEN now() ELSE finished_at END
-       WHERE id = $1 AND owner_id = $2 RETURNING ${COLUMNS}`,
-      [id, ownerId],
-    );
-    return result.rows[0];
-  }
-
   async delete(id: string): Promise<void> {
     await this.pool.query('DELETE FROM media.tasks WHERE id = $1', [id]);
+  }
+
+  /** Tasks still queued or processing that were created more than `olderThanSeconds` ago, oldest first. */
+  async unfinished(olderThanSeconds: number, limit = 1000): Promise<Array<Pick<TaskRow, 'id' | 'ownerId' | 'status'>>> {
+    const result = await this.pool.query<Pick<TaskRow, 'id' | 'ownerId' | 'status'>>(
+      `SELECT id, owner_id AS "ownerId", status FROM media.tasks
+       WHERE status IN ('queued', 'processing') AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return result.rows;
   }
 }

@@ -23,6 +23,8 @@ export interface QueuePayloads {
   'identity.project': { reason: string };
   /** Media: process one video task (probe, render, thumbnail). */
   'media.process': { taskId: string };
+  /** Media: give every unfinished task a live job and carry finished jobs' outcomes to their tasks (at start and on a schedule). */
+  'media.reconcile': { reason: 'start' | 'schedule' };
   /** Stats: `grade.recorded` events — one from academic, or a batch written directly by an external system. */
   'stats.grade-recorded': { grades: GradeRecorded[] };
 }
@@ -98,6 +100,14 @@ export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
     concurrency: 1, // overridden by AULA_MEDIA_CONCURRENCY
     keepCompleted: { count: 1000, ageSeconds: 24 * 3600 },
     keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
+  'media.reconcile': {
+    attempts: 1,
+    backoff: { type: 'fixed', delayMs: 1000 },
+    timeoutMs: 5 * 60_000,
+    concurrency: 1,
+    keepCompleted: { count: 10, ageSeconds: 3600 },
+    keepFailed: { count: 100, ageSeconds: 7 * 24 * 3600 },
   },
 };
 
