@@ -69,7 +69,7 @@ function reachesConfig(args: string[]): Promise<{ code: number | null; output: s
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -97,7 +97,7 @@ describe('deploy/ files name only what Aula has', () => {
     for (const url of found.probes) expect(app.runtime.app!.hasRoute({ method: 'GET', url })).toBe(true);
   });
 
-  it('every command line is one `aula` accepts', async () => {
+  it('every command line is one `aula` accepts', { timeout: 180_000 }, async () => {
     const distinct = [...new Map(found.commands.map((c) => [c.join(' '), c])).values()];
     expect(distinct.map((c) => c[0]).sort()).toEqual(expect.arrayContaining(['migrate', 'start', 'worker']));
     const results = await Promise.all(distinct.map(async (args) => ({ args: args.join(' '), ...(await reachesConfig(args)) })));
