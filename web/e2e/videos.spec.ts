@@ -34,7 +34,8 @@ test('an upload interrupted by a reload resumes, is processed, plays; others can
   page.on('request', (r) => {
     if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset']));
   });
-  const head = page.waitForResponse((r) => r.request().method() === 'HEAD' && r.url().includes('/api/tasks/uploads/'));
+  // The request cut by the reload may still hold the upload's lock for a moment; tus-js-client retries until HEAD answers.
+  const head = page.waitForResponse((r) => r.request().method() === 'HEAD' && r.url().includes('/api/tasks/uploads/') && r.status() === 200);
   await page.locator('#video-files').setInputFiles(video);
   // At least the first chunk arrived; the held one may have been cut part-way by the reload.
   const resumedAt = Number((await head).headers()['upload-offset']);

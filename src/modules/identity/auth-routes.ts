@@ -9,7 +9,8 @@ import type { SessionTokens } from './sessions.ts';
 import { publicUser } from './users.ts';
 import { emailProblem, parseSignup, usernameProblem, type FieldProblem } from './validation.ts';
 import { verifyPassword } from './passwords.ts';
-import { clearSessionCookies, readCookie, REFRESH_COOKIE, setSessionCookies, wantsCookie } from './session-cookie.ts';
+import { readCookie } from '../../platform/http/cookies.ts';
+import { clearSessionCookies, REFRESH_COOKIE, setSessionCookies, wantsCookie } from './session-cookie.ts';
 
 interface LoginBody {
   username?: string;

@@ -1,8 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionTokens } from './sessions.ts';
 
-export { readCookie } from '../../platform/http/cookies.ts';
-
 /** Cookie holding the refresh token; sent only to the session routes. */
 export const REFRESH_COOKIE = 'aula_refresh';
 /** Cookie holding a copy of the access token, sent only to the queue dashboard (which a browser opens by link). */
