@@ -137,6 +137,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
         client.release();
       }
     });
+    await services.deps.relay.idle();
     return [
       { case: `list a course group's projects (20 of 1000, ${PROJECTS / 1000}k in all): p95`, unit: 'ms', ours: p95(api.list), baseline: p95(plain.list), baselineName: 'the plain indexed SQL query, no HTTP', higherIsBetter: false },
       { case: `search a course group's projects by tag (${PROJECTS / 1000}k in all): p95`, unit: 'ms', ours: p95(api.tag), baseline: p95(plain.tag), baselineName: 'the plain indexed SQL query, no HTTP', higherIsBetter: false },

@@ -59,9 +59,6 @@ export class ProjectAccess {
 /** The 404 for a project the caller may not see (the same as for one that does not exist). */
 export const notFound = (): HttpError => new HttpError(404, 'not_found', 'project not found');
 
-/** Whether the viewer is on the team. */
-export const isTeam = (viewer: Viewer): boolean => viewer === 'owner' || viewer === 'member';
-
 /** 403 unless the viewer is one of `allowed`; `what` says what was refused. */
 export function allow(viewer: Viewer, allowed: readonly Viewer[], what: string): void {
   if (!allowed.includes(viewer)) throw new HttpError(403, 'forbidden', `${what} is not allowed for you on this project`);

@@ -46,6 +46,8 @@ export const projectsModule: AulaModule = {
   migrations: { schema: 'projects', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
   async routes(app, ctx) {
     const services = createProjects(ctx);
+    // Lets a publish that is under way finish before the platform closes the queue backend.
+    app.addHook('onClose', () => services.deps.relay.idle());
     await app.register(async (scope) => registerProjectRoutes(scope, ctx.auth, services));
   },
   async onStart(ctx) {

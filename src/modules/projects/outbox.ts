@@ -1,5 +1,4 @@
-import type { Transaction } from 'kysely';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Logger } from '../../platform/logger.ts';
 import type { QueueBackend } from '../../platform/queue/backend.ts';
 import type { EventStreams } from '../../platform/queue/definitions.ts';
@@ -13,7 +12,24 @@ export async function recordEvent(tx: Transaction<ProjectsDb>, eventName: Projec
   await tx.insertInto('projects.outbox').values({ type: eventName, payload: JSON.stringify({ projectId }) }).execute();
 }
 
-/** Publishes committed outbox events in order and marks them published; safe to run from many processes. */
+/** How long one publish may take before the flush gives up and leaves the rest for the next one. */
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`publish took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Publishes committed outbox events in order and marks each published. Delivery
+ * is at least once: no database transaction is held while publishing, so two
+ * processes flushing at the same moment may both publish an event (consumers
+ * tell by `seq`), and a process that dies between publish and mark publishes
+ * that event again at its next flush.
+ */
 export class OutboxRelay {
   private running: Promise<number> | undefined;
   private again = false;
@@ -43,29 +59,23 @@ export class OutboxRelay {
     return this.running;
   }
 
+  /** Resolves when no flush is running (for shutdown). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   private async publishBatch(): Promise<number> {
-    return this.db.transaction().execute(async (tx) => {
-      // SKIP LOCKED: two processes flushing at once publish disjoint rows.
-      const rows = await tx
-        .selectFrom('projects.outbox')
-        .select(['seq', 'type', 'payload'])
-        .where('published_at', 'is', null)
-        .orderBy('seq')
-        .limit(100)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      for (const row of rows) {
-        await this.queues.publish('projects.events', {
-          eventName: row.type,
-          projectId: row.payload.projectId!,
-          seq: String(row.seq),
-        });
-      }
-      if (rows.length > 0) {
-        await tx.updateTable('projects.outbox').set({ published_at: sql<Date>`now()` }).where('seq', 'in', rows.map((r) => r.seq)).execute();
-      }
-      return rows.length;
-    });
+    const rows = await this.db
+      .selectFrom('projects.outbox')
+      .select(['seq', 'type', 'payload'])
+      .where('published_at', 'is', null)
+      .orderBy('seq')
+      .limit(100)
+      .execute();
+    for (const row of rows) {
+      await withTimeout(this.queues.publish('projects.events', { eventName: row.type, projectId: row.payload.projectId!, seq: String(row.seq) }), PUBLISH_TIMEOUT_MS);
+      await this.db.updateTable('projects.outbox').set({ published_at: sql<Date>`now()` }).where('seq', '=', row.seq).execute();
+    }
+    return rows.length;
   }
 }

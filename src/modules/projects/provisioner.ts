@@ -71,14 +71,6 @@ export class DatabaseProvisioner {
     await this.withAdmin((client) => this.dropWith(client, db));
   }
 
-  /** Whether the role can connect to the named database on the admin server, as PostgreSQL's privileges say. */
-  async canConnect(roleName: string, databaseName: string): Promise<boolean> {
-    return this.withAdmin(async (client) => {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT has_database_privilege($1, $2, $3) AS ok', [roleName, databaseName, 'CONNECT']);
-      return rows[0]!.ok;
-    });
-  }
-
   private async dropWith(client: pg.Client, db: Pick<ProjectDatabase, 'databaseName' | 'roleName'>): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(db.databaseName)} WITH (FORCE)`);
     await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(db.roleName)}`);
