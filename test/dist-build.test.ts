@@ -35,7 +35,8 @@ describe('npm start runs the compiled JavaScript in dist/', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('finds its SQL migrations and assets from dist/ and serves', async () => {
+  // Rebuilding a stale dist/ (after editing src/) is part of what this covers, and takes a while.
+  it('finds its SQL migrations and assets from dist/ and serves', { timeout: 180_000 }, async () => {
     const migrate = runBin(['migrate'], { DATABASE_URL: db.url, AULA_DATA_DIR: dataDir });
     expect(await migrate.exited, migrate.output()).toBe(0);
     expect(fs.existsSync(path.join(root, 'dist/cli.js'))).toBe(true);

@@ -158,6 +158,7 @@ describe('task API', () => {
     const controller = new AbortController();
     const response = await fetch(`${app.baseUrl}/api/tasks/events?access_token=${alice.token}`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff'); // hijacked, so helmet's hook does not reach it
     const reader = response.body!.getReader();
     let received = '';
     const mine = (await upload(app.baseUrl, alice.token, video, { title: 'sse' })).body;

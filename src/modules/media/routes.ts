@@ -201,7 +201,7 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     await ctx.auth.authenticate(request, reply);
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id, 'x-content-type-options': 'nosniff' });
     res.write(': connected\n\n');
     streams.add(res);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);

@@ -60,33 +60,37 @@ export function installErrorHandlers(app: FastifyInstance): void {
     // the next request there would never be parsed, so the connection ends with this answer.
     if (!request.raw.complete) reply.header('connection', 'close');
     if (error instanceof HttpError) {
-      return reply.status(error.statusCode).send(errorBody(error.code, error.message, error.details));
+      return reply.status(error.statusCode).send(body(error.code, error.message, error.details));
     }
     if (error.validation) {
       const details = error.validation.map((v) => ({
         field: fieldOf(v.instancePath, v.params, error.validationContext),
         message: v.message ?? 'is invalid',
       }));
-      return reply.status(400).send(errorBody('validation_failed', 'the request is invalid', details));
+      return reply.status(400).send(body('validation_failed', 'the request is invalid', details));
     }
     if (NO_SPACE.has((error as { code?: string }).code ?? '')) {
       request.log.error({ err: error }, 'storage is full');
-      return reply.status(507).send(errorBody('insufficient_storage', 'the server has no room to store this right now; nothing was kept, try again later'));
+      return reply.status(507).send(body('insufficient_storage', 'the server has no room to store this right now; nothing was kept, try again later'));
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status < 500) {
-      return reply.status(status).send(errorBody(CODE_BY_STATUS[status] ?? 'bad_request', clientMessage(error)));
+      return reply.status(status).send(body(CODE_BY_STATUS[status] ?? 'bad_request', clientMessage(error)));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(errorBody('internal_error', 'something went wrong on our side'));
+    return reply.status(500).send(body('internal_error', 'something went wrong on our side'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+    reply.status(404).send(body('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
   );
 }
 
 /** The one error body, for handlers outside Fastify's error path. */
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return body(code, message, details);
+}
+
+function body(code: string, message: string, details?: unknown): ErrorBody {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
 
