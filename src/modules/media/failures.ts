@@ -14,7 +14,7 @@ export const DISK_FULL = 'the server ran out of disk space while processing this
 
 const BAD_INPUT: Array<[RegExp, string]> = [
   [/No space left on device|Disk quota exceeded/i, DISK_FULL],
-  [/Decoder \S+ not found|Unknown decoder|unsupported codec|codec not currently supported|Could not find codec parameters|no decoder/i,
+  [/Decoder (?:\(codec [^)]*\)|\S+) not found|Unknown decoder|unsupported codec|codec not currently supported|Could not find codec parameters|no decoder/i,
     'the video uses a codec Aula cannot decode (unsupported codec)'],
   [/matches no streams|does not contain any stream|Output file #\d+ does not contain/i, 'the file has no video stream'],
   [/Invalid data found|corrupt|error while decoding|Invalid NAL|moov atom not found|Invalid buffer size|packet size \d+ < expected|Truncated|Invalid frame/i,

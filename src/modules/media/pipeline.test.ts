@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { probe } from './probe.ts';
+import { renderArgs } from './transcode.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { waitUntil } from '../../../test/wait.ts';
-import { audioWithCoverArt, corruptVideo, emptyFile, hugeDeclaredAvi, oneFrameVideo, playlistPointingAt, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tooWideVideo } from '../../../test/videos.ts';
+import { audioWithCoverArt, corruptVideo, emptyFile, hugeDeclaredAvi, oneFrameVideo, playlistPointingAt, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tools, tooWideVideo } from '../../../test/videos.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
 import { upload, waitForTask } from './test-helpers.ts';
 
@@ -92,10 +96,21 @@ describe('video processing end to end', () => {
   });
 
   it('reads only the start of a 30-minute input', async () => {
-    const task = await processAndDownload(await longVideo(1800));
+    const input = await longVideo(1800);
+    const task = await processAndDownload(input);
     expect(task.input.durationSec).toBeCloseTo(1800, 0);
     expectStandardOutput(await downloadProcessed(task), 20);
-  });
+    // Observe how much of the input ffmpeg demuxes with the very arguments the worker uses (at verbose log level).
+    const { ffmpeg, ffprobe } = await tools();
+    const facts = await probe(ffprobe, input);
+    const out = { video: path.join(outDir, 'long.mp4'), thumbnail: path.join(outDir, 'long.jpg') };
+    const args = renderArgs(input, facts, { logo: app.config.media.logo, bumperSec: 2, maxSec: 20, fit: 'pad' }, out).map((a) => (a === 'error' ? 'verbose' : a));
+    const { stderr } = await promisify(execFile)(ffmpeg, args, { maxBuffer: 64 * 1024 * 1024 });
+    const section = stderr.slice(stderr.indexOf('Input file #1'));
+    const demuxed = Number(/Total: \d+ packets \((\d+) bytes\) demuxed/.exec(section)?.[1]);
+    expect(demuxed).toBeGreaterThan(0);
+    expect(demuxed / fs.statSync(input).size).toBeLessThan(0.05); // 16 s of 1800: about 1 %, nowhere near all of it
+  }, 180_000);
 
   it.each([
     ['a corrupt file', corruptVideo, /not a video ffprobe can read/],
