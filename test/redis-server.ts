@@ -49,6 +49,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await start();
+  // Even when a test times out before its clean-up, the server goes with the test process.
+  process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url,
     stop,

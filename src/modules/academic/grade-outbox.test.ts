@@ -12,7 +12,7 @@ let app: TestApp;
 const api = (method: string, path: string, token: string, body?: unknown) => call(app.baseUrl, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
 // Registered first, so it runs last — and runs even if stopping the app fails or times out.
-afterAll(async () => redis?.stop());
+afterAll(async () => redis?.remove());
 afterAll(async () => {
   await redis?.start(); // so the app's Redis connections close cleanly
   await app?.stop();

@@ -10,7 +10,7 @@ import { signUpAndLogIn } from './test-helpers.ts';
 let redis: OwnRedis;
 let app: TestApp;
 // Registered first, so it runs last — and runs even if stopping the app fails or times out.
-afterAll(async () => redis?.stop());
+afterAll(async () => redis?.remove());
 afterAll(async () => {
   await redis?.start(); // so the app's Redis connections close cleanly
   await app?.stop();

@@ -72,7 +72,7 @@ describe('rate limits', () => {
         await app?.stop();
       } finally {
         app = undefined;
-        await redis.stop();
+        await redis.remove();
       }
     }
   });
