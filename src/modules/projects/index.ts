@@ -48,7 +48,7 @@ export const projectsModule: AulaModule = {
     const services = createProjects(ctx);
     // Lets a publish that is under way finish before the platform closes the queue backend.
     app.addHook('onClose', () => services.deps.relay.idle());
-    await app.register(async (scope) => registerProjectRoutes(scope, ctx.auth, services));
+    await app.register(async (scope) => registerProjectRoutes(scope, ctx.auth, services, ctx.jwtSecret));
   },
   async onStart(ctx) {
     // Publishes events a crash left in the outbox between commit and publish; also creates the secrets key on first start.

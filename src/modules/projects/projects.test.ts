@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../../test/http.ts';
 import { waitUntil } from '../../../test/wait.ts';
 import { startProjectsWorld, type ProjectsWorld } from './test-helpers.ts';
 
@@ -47,6 +48,18 @@ describe('creating a project', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+  });
+
+  it('a retry with the same Idempotency-Key gets the same project and creates nothing; the key with another body is 422', async () => {
+    const body = newProject(w.courseA, 'retry-safe');
+    const send = (b: unknown) => call(w.app.baseUrl, 'POST', '/api/projects', { token: w.bob.token, body: b, headers: { 'idempotency-key': 'create-retry-safe-1' } });
+    const [first, second] = await Promise.all([send(body), send(body)]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).toBe(first.body.id);
+    expect((await send(body)).body.id).toBe(first.body.id);
+    expect((await send({ ...body, name: 'Another name' })).status).toBe(422);
+    const listed = await w.api('GET', `/api/projects?courseId=${w.courseA}&q=retry-safe`, w.bob.token);
+    expect(listed.body.data.filter((p: { slug: string }) => p.slug === 'retry-safe')).toHaveLength(1);
   });
 
   it('bad input is a 4xx and changes nothing', async () => {

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AuthGuards } from '../../platform/auth/guards.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
+import { idempotencyKeyOf, requestFingerprint } from '../../platform/http/idempotency.ts';
 import * as S from './schemas.ts';
 import type { ProjectService } from './service.ts';
 import type { SecretService } from './secret-service.ts';
@@ -21,13 +22,17 @@ const security = [{ bearer: [] }];
 const noContent = { 204: { type: 'null' } } as const;
 
 /** The projects HTTP API: each route parses, calls a service, and sends what it returns. */
-export function registerProjectRoutes(scope: FastifyInstance, auth: AuthGuards, s: ProjectsServices): void {
+export function registerProjectRoutes(scope: FastifyInstance, auth: AuthGuards, s: ProjectsServices, fingerprintSecret: Uint8Array): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', auth.authenticate);
   const doc = (summary: string) => ({ tags, summary, security });
 
-  app.post('/api/projects', { schema: { ...doc('Create a project (the caller becomes its owner)'), body: S.CreateBody, response: { 201: S.Project, ...errorResponses(400, 401, 403, 404, 409) } } },
-    async (request, reply) => reply.status(201).send(await s.projects.create(request.user!, request.body)));
+  app.post('/api/projects', { schema: { ...doc('Create a project (the caller becomes its owner); a retry with the same Idempotency-Key gets the same project'), body: S.CreateBody, response: { 201: S.Project, ...errorResponses(400, 401, 403, 404, 409, 422) } } },
+    async (request, reply) => {
+      const key = idempotencyKeyOf(request);
+      const claim = key && { caller: request.user!.id, route: 'POST /api/projects', key, fingerprint: requestFingerprint(fingerprintSecret, request.body) };
+      return reply.status(201).send(await s.projects.create(request.user!, request.body, claim || undefined));
+    });
   app.get('/api/projects', { schema: { ...doc('Projects the caller may see, paged'), querystring: S.ListQuery, response: { 200: S.ProjectPage, ...errorResponses(400, 401, 404) } } },
     async (request) => s.projects.list(request.user!, request.query));
   app.get('/api/projects/tags', { schema: { ...doc('A course group\'s tags with counts'), querystring: S.TagsQuery, response: { 200: S.TagCounts, ...errorResponses(400, 401, 404) } } },

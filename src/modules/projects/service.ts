@@ -1,5 +1,6 @@
 import type { AuthUser } from '../../platform/auth/tokens.ts';
 import { HttpError } from '../../platform/http/errors.ts';
+import { runOnce, type IdempotencyClaim } from '../../platform/http/idempotency.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { allow, RULES, type Viewer } from './access.ts';
 import { change, visibleProject, type ProjectsDeps } from './deps.ts';
@@ -60,7 +61,7 @@ export class ProjectService {
   constructor(private readonly deps: ProjectsDeps) {}
 
   /** Creates a project with the caller as owner; 409 when the slug is taken. */
-  async create(caller: AuthUser, input: NewProject): Promise<ProjectView> {
+  async create(caller: AuthUser, input: NewProject, claim?: IdempotencyClaim): Promise<ProjectView> {
     checkSlug(input.slug);
     checkRepoUrl(input.repoUrl ?? '', this.deps.settings.AULA_DEPLOY_ALLOW_LOCAL_REPOS);
     const tags = normaliseTags(input.tags ?? []);
@@ -68,15 +69,23 @@ export class ProjectService {
     if (may === 'unknown-course') throw new HttpError(404, 'not_found', 'course group not found');
     if (may === 'not-enrolled') throw new HttpError(403, 'forbidden', 'only students enrolled in the course group or its teacher create its projects');
     if (input.demoTaskId) await this.checkDemoTask(input.demoTaskId, [caller.id]);
-    try {
-      const id = await change(this.deps, async (tx) => {
-        const projectId = await this.deps.repo.insert(tx, {
-          slug: input.slug, name: input.name, description: input.description ?? '', repoUrl: input.repoUrl ?? '',
-          courseId: input.courseId, demoTaskId: input.demoTaskId ?? null, ownerId: caller.id, tags,
-        });
-        await recordEvent(tx, 'project.created', projectId);
-        return projectId;
+    const insert = async (tx: Parameters<Parameters<typeof change>[1]>[0]) => {
+      const projectId = await this.deps.repo.insert(tx, {
+        slug: input.slug, name: input.name, description: input.description ?? '', repoUrl: input.repoUrl ?? '',
+        courseId: input.courseId, demoTaskId: input.demoTaskId ?? null, ownerId: caller.id, tags,
       });
+      await recordEvent(tx, 'project.created', projectId);
+      return projectId;
+    };
+    try {
+      let id: string;
+      if (claim) {
+        // The key is claimed in the project's own transaction; a retry gets the project made the first time.
+        id = (await runOnce(this.deps.db, claim, async (tx) => ({ status: 201, body: { id: await insert(tx) } }))).body.id;
+        void this.deps.relay.flush();
+      } else {
+        id = await change(this.deps, insert);
+      }
       return this.get(caller, { id });
     } catch (error) {
       if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'projects_slug_key') {
