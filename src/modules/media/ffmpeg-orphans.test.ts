@@ -38,11 +38,11 @@ describe('ffmpeg never outlives its worker', () => {
     const worker = spawnAula(['worker', '--queues', 'media.process'], { DATABASE_URL: app.db.url, AULA_DATA_DIR: app.config.dataDir });
     started.push(worker);
     const user = await signUpAndLogIn(app.baseUrl, 'orphans');
-    await upload(app.baseUrl, user.token, await landscapeVideo(19, 'orphan-encode.mp4'));
+    const task = (await upload(app.baseUrl, user.token, await landscapeVideo(19, 'orphan-encode.mp4'))).body;
     let ffmpeg: number[] = [];
     await waitUntil(() => {
       try {
-        ffmpeg = execFileSync('pgrep', ['-P', String(worker.child.pid), 'ffmpeg'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+        ffmpeg = execFileSync('pgrep', ['-P', String(worker.child.pid), '-f', `aula-task-${task.id as string}`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
       } catch {
         ffmpeg = [];
       }

@@ -26,10 +26,10 @@ function startWorkerProcess(): AulaProcess {
   return worker;
 }
 
-/** Pids of the ffmpeg processes that `parent` started. */
-function ffmpegOf(parent: number): string[] {
+/** Pids of the encodes of the task that `parent` started (not its `ffmpeg -version` check at start). */
+function encodesOf(parent: number, taskId: string): string[] {
   try {
-    return execFileSync('pgrep', ['-P', String(parent), 'ffmpeg'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-P', String(parent), '-f', `aula-task-${taskId}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch {
     return [];
   }
@@ -42,7 +42,7 @@ describe('a job that stalls more often than BullMQ allows', () => {
     // Two workers die in the middle of the encode: the first stall puts the job back, the second exceeds the limit (1).
     for (let round = 0; round < 2; round++) {
       const worker = startWorkerProcess();
-      await waitUntil(() => ffmpegOf(worker.child.pid!).length > 0, 60_000);
+      await waitUntil(() => encodesOf(worker.child.pid!, task.id).length > 0, 60_000);
       worker.child.kill('SIGKILL');
       await worker.exited;
     }
