@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../platform/http/errors.ts';
+import { URI_TOO_LONG } from '../../platform/http/client-errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 
 /** Where `vite build` writes the app (web/dist at the repository root). */
@@ -46,6 +47,8 @@ export async function registerWebApp(app: FastifyInstance, log: Logger, distDir:
       return reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(pathname.slice(1));
     }
     if (SERVER_PREFIXES.some((prefix) => pathname.startsWith(prefix)) || path.extname(pathname) !== '') {
+      // A server route whose parameter is longer than the router takes falls through to this wildcard: the router's 414, then.
+      if (pathname.split('/').some((part) => part.length > request.server.initialConfig.maxParamLength!)) throw new HttpError(...URI_TOO_LONG);
       throw new HttpError(404, 'not_found', `no route for GET ${pathname}`);
     }
     return sendIndex(reply);

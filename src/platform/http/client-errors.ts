@@ -31,8 +31,11 @@ export function clientErrorHandler(error: ConnectionError, socket: Socket): void
   socket.destroy();
 }
 
+/** The answer to a URL part longer than the router's maxParamLength. */
+export const URI_TOO_LONG: [number, string, string] = [414, 'uri_too_long', 'a part of the URL is too long'];
+
 const FRAMEWORK_ERRORS: Record<string, [number, string, string]> = {
-  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'a part of the URL is too long'],
+  FST_ERR_MAX_PARAM_LENGTH: URI_TOO_LONG,
   FST_ERR_BAD_URL: [400, 'bad_request', 'the URL is not valid'],
 };
 

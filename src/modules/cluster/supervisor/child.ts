@@ -10,12 +10,12 @@ export interface AulaChild {
 }
 
 /**
- * Starts `aula <args>` the same way this process was started (the node binary
- * and the script in process.argv[1], i.e. bin/aula.js), in its own process group
+ * Starts `aula <args>` the same way this process was started (the node binary, its
+ * flags such as a `--import tsx` loader, and the script in process.argv[1]), in its own process group
  * so that a terminal's Ctrl-C reaches only the supervisor, which stops children in order.
  */
 export function spawnAulaChild(args: string[], env: Record<string, string>): AulaChild {
-  const child = spawn(process.execPath, [process.argv[1]!, ...args], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
