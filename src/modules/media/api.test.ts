@@ -163,7 +163,11 @@ describe('task API', () => {
     let received = '';
     const mine = (await upload(app.baseUrl, alice.token, video, { title: 'sse' })).body;
     await upload(app.baseUrl, bob.token, video, { title: 'not for alice' });
-    while (!received.includes(mine.id)) received += new TextDecoder().decode((await reader.read()).value);
+    // Read until the event arrives or the stream ends (an ended stream must fail the test, not spin on empty reads).
+    for (let chunk = await reader.read(); ; chunk = await reader.read()) {
+      if (chunk.value) received += new TextDecoder().decode(chunk.value);
+      if (chunk.done || received.includes(mine.id)) break;
+    }
     controller.abort();
     expect(received).toContain(`"id":"${mine.id}","status":"queued"`);
     expect((await fetch(`${app.baseUrl}/api/tasks/events`)).status).toBe(401);
