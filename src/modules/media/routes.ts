@@ -202,7 +202,6 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': request.id, 'x-content-type-options': 'nosniff' });
-    res.write(': connected\n\n');
     streams.add(res);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
     let unsubscribe: (() => void) | undefined;
@@ -218,5 +217,7 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     });
     if (closed) stop();
     else unsubscribe = stop;
+    // Only now, subscribed: a client that acts once it sees the stream open misses no event.
+    res.write(': connected\n\n');
   });
 }

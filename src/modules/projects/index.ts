@@ -47,7 +47,7 @@ export const projectsModule: AulaModule = {
   async routes(app, ctx) {
     const services = createProjects(ctx);
     // Lets a publish that is under way finish before the platform closes the queue backend.
-    app.addHook('onClose', () => services.deps.relay.idle());
+    app.addHook('preClose', async () => services.deps.relay.idle());
     await app.register(async (scope) => registerProjectRoutes(scope, ctx.auth, services, ctx.jwtSecret));
   },
   async onStart(ctx) {
