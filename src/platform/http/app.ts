@@ -57,7 +57,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (at !== undefined) throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: at || part, message: 'must not contain NUL characters' }]);
     }
   });
+  // close() closes the keep-alive connections that are idle when it starts; one whose response ends later (a file
+  // stream still reading its end after the client has every byte) would hold close() for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onResponse', async (request, reply) => {
+    if (closing) app.server.closeIdleConnections();
     httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
