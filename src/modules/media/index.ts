@@ -5,12 +5,14 @@ import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
 import { createReconciler } from './reconcile.ts';
 import { registerTaskRoutes } from './routes.ts';
 import { TaskFeed } from './task-feed.ts';
+import { MEDIA_OUTBOX } from './tasks.ts';
 import { registerTusUploads } from './tus-upload.ts';
 
 /** Media: video tasks uploaded or imported, processed by workers with ffmpeg, streamed back. */
 export const mediaModule: AulaModule = {
   name: 'media',
   migrations: { schema: 'media', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
+  outboxes: [MEDIA_OUTBOX],
 
   async routes(app, ctx) {
     const feed = new TaskFeed(ctx.databaseUrl, ctx.log);

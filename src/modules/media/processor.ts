@@ -112,10 +112,7 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
 
   const failForGood = async (task: TaskRow, reason: string) => {
     const failed = await tasks.fail(task.id, reason);
-    if (failed) {
-      await announce(ctx.pool, failed);
-      await ctx.queues.publish('media.events', { eventName: 'task.failed', taskId: task.id, ownerId: task.ownerId, error: reason });
-    }
+    if (failed) await announce(ctx.pool, failed); // the event for other modules is in the outbox with the change
   };
 
   const render = async (task: TaskRow, dir: string, signal: AbortSignal, setProgress: (p: number) => void) => {
@@ -164,7 +161,6 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
         return { skipped: 'cancelled while finishing' };
       }
       await announce(ctx.pool, finished);
-      await ctx.queues.publish('media.events', { eventName: 'task.processed', taskId: task.id, ownerId: task.ownerId });
       return { output: finished.output };
     } catch (error) {
       if (error instanceof TaskCancelledError || watch?.signal.reason instanceof TaskCancelledError) {

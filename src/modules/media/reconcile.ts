@@ -48,7 +48,6 @@ export async function reconcileTasks(ctx: ModuleContext): Promise<ReconcileRepor
       if (failed) {
         report.failed++;
         await announce(ctx.pool, failed);
-        await ctx.queues.publish('media.events', { eventName: 'task.failed', taskId: task.id, ownerId: task.ownerId, error: reason });
       }
     }
   }

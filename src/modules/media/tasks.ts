@@ -1,4 +1,9 @@
 import type pg from 'pg';
+import { appendEventToOutbox } from '../../platform/outbox/outbox.ts';
+import type { EventStreams } from '../../platform/queue/definitions.ts';
+
+/** Media's outbox: task.processed / task.failed, published by the platform's relay. */
+export const MEDIA_OUTBOX = 'media.outbox';
 
 /** Lifecycle of a task. */
 export type TaskStatus = 'queued' | 'processing' | 'processed' | 'failed' | 'cancelled';
@@ -121,22 +126,39 @@ export class TaskRepository {
 
   /** processing → processed, exactly once; returns the row only for the call that made the change. */
   async finish(id: string, output: VideoFacts): Promise<TaskRow | undefined> {
-    const result = await this.pool.query<TaskRow>(
+    return this.transition(
       `UPDATE media.tasks SET status = 'processed', progress = 100, output = $2, finished_at = now()
        WHERE id = $1 AND status = 'processing' RETURNING ${COLUMNS}`,
       [id, JSON.stringify(output)],
+      (task) => ({ eventName: 'task.processed', taskId: task.id, ownerId: task.ownerId }),
     );
-    return result.rows[0];
   }
 
   /** queued/processing → failed with a reason; returns the row only if it changed. */
   async fail(id: string, reason: string): Promise<TaskRow | undefined> {
-    const result = await this.pool.query<TaskRow>(
+    return this.transition(
       `UPDATE media.tasks SET status = 'failed', error = $2, finished_at = now()
        WHERE id = $1 AND status IN ('queued', 'processing') RETURNING ${COLUMNS}`,
       [id, reason],
+      (task) => ({ eventName: 'task.failed', taskId: task.id, ownerId: task.ownerId, error: reason }),
     );
-    return result.rows[0];
+  }
+
+  /** Runs one status UPDATE and, when it changed the row, writes the event into the outbox in the same transaction. */
+  private async transition(update: string, params: unknown[], event: (task: TaskRow) => EventStreams['media.events']): Promise<TaskRow | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const task = (await client.query<TaskRow>(update, params)).rows[0];
+      if (task) await appendEventToOutbox(client, MEDIA_OUTBOX, 'media.events', event(task));
+      await client.query('COMMIT');
+      return task;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async delete(id: string): Promise<void> {

@@ -49,11 +49,13 @@ describe('a worker killed in the middle of an encode', () => {
       expect(done.status).toBe('processed');
       expect(done.output).toMatchObject({ width: 1280, height: 720 });
       // Once the job is completed and no worker is left, nobody can publish another event for it;
-      // a marker published after that arrives after every earlier event, since the stream is ordered.
+      // once the outbox has published its event, a marker published after that arrives after every earlier event, since the stream is ordered.
       const job = await app.runtime.queues.queue('media.process').getJob(task.id);
       await waitUntil(async () => (await job!.getState()) === 'completed', 10_000);
       second.child.kill('SIGTERM');
       await second.exited;
+      // The task's event is published from the outbox after the change commits: wait until it has gone out.
+      await waitUntil(async () => (await app.runtime.pool.query('SELECT count(*)::int AS n FROM media.outbox')).rows[0].n === 0, 10_000);
       await app.runtime.queues.publish('media.events', { eventName: 'task.failed', taskId: 'end-marker', ownerId: 'test' });
       await waitUntil(() => events.includes('task.failed:end-marker'), 10_000);
       expect(events).toEqual([`task.processed:${task.id}`, 'task.failed:end-marker']);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { currentRequestId } from '../request-context.ts';
-import type { QueueName, QueuePayloads } from '../queue/definitions.ts';
+import type { EventStreamName, EventStreams, QueueName, QueuePayloads } from '../queue/definitions.ts';
 
 /*
  * A module's outbox is a table in its own schema, created by its own migration:
@@ -9,7 +9,7 @@ import type { QueueName, QueuePayloads } from '../queue/definitions.ts';
  *   CREATE TABLE <schema>.outbox (
  *     seq         bigserial   PRIMARY KEY,
  *     event_id    uuid        NOT NULL DEFAULT gen_random_uuid(),  -- the job id: a re-publish is a no-op
- *     queue       text        NOT NULL,
+ *     queue       text        NOT NULL,                           -- a queue, or an event stream
  *     name        text        NOT NULL,
  *     payload     jsonb       NOT NULL,
  *     request_id  text,
@@ -47,14 +47,33 @@ export async function appendToOutbox<N extends QueueName>(
   name: string,
   data: QueuePayloads[N],
 ): Promise<void> {
+  await insertRow(executor, table, queue, name, data);
+}
+
+/**
+ * Writes an event for other modules' subscribers into the module's outbox table,
+ * inside the caller's transaction; the relay publishes it on its event stream with
+ * the row's event id, so a subscriber that gets it twice (a relay crash between
+ * publish and delete) can tell.
+ */
+export async function appendEventToOutbox<S extends EventStreamName>(
+  executor: OutboxExecutor,
+  table: string,
+  stream: S,
+  event: EventStreams[S],
+): Promise<void> {
+  await insertRow(executor, table, stream, event.eventName, event);
+}
+
+async function insertRow(executor: OutboxExecutor, table: string, target: string, name: string, data: object): Promise<void> {
   checkOutboxTable(table);
   const requestId = currentRequestId() ?? null;
   const payload = JSON.stringify(data);
   if ('getExecutor' in executor) {
-    await sql`INSERT INTO ${sql.raw(table)} (queue, name, payload, request_id) VALUES (${queue}, ${name}, ${payload}::jsonb, ${requestId})`.execute(executor);
+    await sql`INSERT INTO ${sql.raw(table)} (queue, name, payload, request_id) VALUES (${target}, ${name}, ${payload}::jsonb, ${requestId})`.execute(executor);
     await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${table})`.execute(executor);
     return;
   }
-  await executor.query(`INSERT INTO ${table} (queue, name, payload, request_id) VALUES ($1, $2, $3::jsonb, $4)`, [queue, name, payload, requestId]);
+  await executor.query(`INSERT INTO ${table} (queue, name, payload, request_id) VALUES ($1, $2, $3::jsonb, $4)`, [target, name, payload, requestId]);
   await executor.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, table]);
 }

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import type { QueueBackend } from '../queue/backend.ts';
-import { isQueueName } from '../queue/definitions.ts';
+import { isEventStreamName, isQueueName, type EventStreams } from '../queue/definitions.ts';
 import { checkOutboxTable, OUTBOX_CHANNEL } from './outbox.ts';
 
-/** Publishes the rows of outbox tables to their queues; one per process. */
+/** Publishes the rows of outbox tables to their queues and event streams; one per process. */
 export interface OutboxRelay {
   /** Publishes everything pending in every table now; resolves with how many jobs were published. */
   publishPending(): Promise<number>;
@@ -73,8 +73,18 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const published: number[] = [];
       for (const queue of new Set(rows.map((r) => r.queue))) {
         const batch = rows.filter((r) => r.queue === queue);
+        if (isEventStreamName(queue)) {
+          // In order, one by one: a subscriber sees a module's events in the order they committed.
+          for (const r of batch) {
+            const event = { ...r.payload, eventId: r.event_id, ...(r.request_id ? { requestId: r.request_id } : {}) };
+            // The row was written by appendEventToOutbox from an EventStreams[stream] value.
+            await withTimeout(opts.queues.publish(queue, event as unknown as EventStreams[typeof queue]), publishTimeoutMs);
+            published.push(r.seq);
+          }
+          continue;
+        }
         if (!isQueueName(queue)) {
-          opts.log.error({ table, queue }, 'outbox rows name an unknown queue; left in place');
+          opts.log.error({ table, queue }, 'outbox rows name an unknown queue or event stream; left in place');
           continue;
         }
         const jobs = batch.map((r) => ({

@@ -127,6 +127,8 @@ export interface EventStreams {
     ownerId: string;
     error?: string;
     requestId?: string;
+    /** The outbox row's id: a subscriber that sees one twice can tell. */
+    eventId?: string;
   };
   /** Projects: changes for the next module (deploy); ids only, never values. */
   'projects.events': {
@@ -146,3 +148,8 @@ export const EVENT_NAMES: { readonly [S in EventStreamName]: ReadonlyArray<Event
   'media.events': ['task.processed', 'task.failed'],
   'projects.events': ['project.created', 'project.updated', 'project.deleted', 'project.env.changed'],
 };
+
+/** Narrows a string to a known event stream name. */
+export function isEventStreamName(name: string): name is EventStreamName {
+  return Object.hasOwn(EVENT_NAMES, name);
+}
