@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
+import { idempotencyKeyOf, requestFingerprint, runOnce, sendOutcome } from '../../platform/http/idempotency.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { hasTwoDecimals, isReasonableDate } from '../../platform/validation.ts';
@@ -31,12 +32,17 @@ export function registerGradeRoutes(app: FastifyInstance, ctx: ModuleContext, re
       security: bearer,
       params: idParams,
       body: { type: 'object', required: ['title', 'dueAt'], additionalProperties: false, properties: { title: { type: 'string', minLength: 1, maxLength: 200 }, dueAt: { type: 'string', format: 'date-time' } } },
-      response: { 201: assignmentSchema, ...errorResponses(400, 401, 403, 404) },
+      response: { 201: assignmentSchema, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
   }, async (request, reply) => {
+    const key = idempotencyKeyOf(request);
     const course = await courseFor(repo, request.user!, request.params.id, 'manage');
     if (!isReasonableDate(request.body.dueAt)) throw new HttpError(400, 'validation_failed', 'the due date is out of range', [{ field: 'dueAt', message: 'must be between 1900 and 3000' }]);
-    return reply.status(201).send(await repo.createAssignment(course.id, request.body.title, request.body.dueAt));
+    const { title, dueAt } = request.body;
+    if (!key) return reply.status(201).send(await repo.createAssignment(course.id, title, dueAt));
+    // A retried add (its answer lost) gets the assignment made the first time, not a second one.
+    const claim = { caller: request.user!.id, route: 'POST /api/courses/:id/assignments', key, fingerprint: requestFingerprint(ctx.jwtSecret, { courseId: course.id, ...request.body }) };
+    return sendOutcome(reply, await runOnce(repo.db, claim, async (tx) => ({ status: 201, body: await repo.createAssignment(course.id, title, dueAt, tx) })));
   });
 
   app.get<{ Params: { id: string } }>('/api/courses/:id/assignments', {

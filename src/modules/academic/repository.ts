@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { createKysely } from '../../platform/db/pool.ts';
 import { appendToOutbox } from '../../platform/outbox/outbox.ts';
 import type { GradeRecorded } from '../../platform/queue/definitions.ts';
 
@@ -46,7 +48,12 @@ export type CourseScope = { kind: 'all' } | { kind: 'teacher'; id: string } | { 
 
 /** The SQL of the academic schema. */
 export class AcademicRepository {
-  constructor(readonly pool: pg.Pool) {}
+  /** The same pool through Kysely, for work inside a `runOnce` transaction. */
+  readonly db: Kysely<unknown>;
+
+  constructor(readonly pool: pg.Pool) {
+    this.db = createKysely(pool);
+  }
 
   async subjects(): Promise<Array<{ code: string; name: string }>> {
     return (await this.pool.query('SELECT code, name FROM academic.subjects ORDER BY code')).rows;
@@ -100,11 +107,11 @@ export class AcademicRepository {
     return (await this.pool.query<Assignment>('SELECT id, course_id AS "courseId", title, due_at AS "dueAt" FROM academic.assignments WHERE course_id = $1 ORDER BY due_at, id', [courseId])).rows;
   }
 
-  async createAssignment(courseId: string, title: string, dueAt: string): Promise<Assignment> {
-    return (await this.pool.query<Assignment>(
-      'INSERT INTO academic.assignments (course_id, title, due_at) VALUES ($1, $2, $3) RETURNING id, course_id AS "courseId", title, due_at AS "dueAt"',
-      [courseId, title, dueAt],
-    )).rows[0]!;
+  /** Adds an assignment; inside `tx` when given (an Idempotency-Key claim's transaction). */
+  async createAssignment(courseId: string, title: string, dueAt: string, tx?: Transaction<unknown>): Promise<Assignment> {
+    const insert = sql<Assignment>`INSERT INTO academic.assignments (course_id, title, due_at) VALUES (${courseId}, ${title}, ${dueAt})
+      RETURNING id, course_id AS "courseId", title, due_at AS "dueAt"`;
+    return (await insert.execute(tx ?? this.db)).rows[0]!;
   }
 
   /**
