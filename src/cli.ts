@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './platform/config.ts';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createLogger, flushLogs, type Logger } from './platform/logger.ts';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './platform/queue/definitions.ts';
 import type { AulaModule } from './platform/module.ts';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     return runClusterCommand(process.argv.slice(3));
   }
   let plan: RuntimeOptions;
-  let config;
+  let config: Config;
   let moduleCommand: CommandPlan | undefined;
   try {
     moduleCommand = commandFor(process.argv.slice(2));

@@ -10,7 +10,8 @@ import { startTestApp, type TestApp } from './app.ts';
 
 /** Variables of modules being built at the same time, not merged yet: AULA_SECRETS_KEY comes with `projects`. */
 // Every module's own settings count too (modules declare them when imported).
-const MODULE_VARIABLES = (await import('../src/modules/index.ts'), declaredModuleSettings().flatMap((s) => s.variables));
+await import('../src/modules/index.ts'); // modules declare their settings when imported
+const MODULE_VARIABLES = declaredModuleSettings().flatMap((s) => s.variables);
 
 const deploy = path.resolve('deploy');
 const read = (file: string) => fs.readFileSync(path.join(deploy, file), 'utf8');

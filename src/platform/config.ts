@@ -52,7 +52,7 @@ const schema = z.object({
   FFMPEG_PATH: z.string().min(1).optional(),
   FFPROBE_PATH: z.string().min(1).optional(),
   AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
-  AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,\[\]-]*$/, 'a comma-separated list of host names').optional(),
+  AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,[\]-]*$/, 'a comma-separated list of host names').optional(),
   AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
   AULA_MEDIA_RECONCILE_SECONDS: positiveInt.default(30),
   AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
@@ -137,20 +137,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const parsed = schema.safeParse(cleaned);
   const lines: string[] = [];
-  const describe = (issues: z.core.$ZodIssue[], secrets: Set<string>) => {
+  const describeIssues = (issues: z.core.$ZodIssue[], secrets: Set<string>) => {
     for (const issue of issues) {
       const name = String(issue.path[0]);
       const shown = secrets.has(name) ? '(hidden)' : JSON.stringify(env[name] ?? '');
       lines.push(`${name}=${shown}: ${issue.message}`);
     }
   };
-  if (!parsed.success) describe(parsed.error.issues, SECRET_VARIABLES);
+  if (!parsed.success) describeIssues(parsed.error.issues, SECRET_VARIABLES);
   const modules: Record<string, unknown> = {};
   for (const settings of declaredModuleSettings()) {
     const values = Object.fromEntries(settings.variables.map((key) => [key, env[key] === '' ? undefined : env[key]]));
     const result = settings.safeParse(values);
     if (result.success) modules[settings.module] = result.data;
-    else describe(result.error.issues, new Set(settings.secretVariables));
+    else describeIssues(result.error.issues, new Set(settings.secretVariables));
   }
   if (!parsed.success || lines.length > 0) throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   const e = parsed.data;

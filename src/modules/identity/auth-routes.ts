@@ -72,7 +72,9 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
   }, async (request, reply) => {
     // The account and its first session commit together: no account left behind without the tokens the client asked for.
     let tokens: SessionTokens | undefined;
-    const user = await signup(request.body ?? {}, async (tx, created) => void (tokens = await sessions.start(created, tx)));
+    const user = await signup(request.body ?? {}, async (tx, created) => {
+      tokens = await sessions.start(created, tx);
+    });
     return reply.status(201).send({ ...publicUser(user), ...tokens!, user: publicUser(user) });
   });
 

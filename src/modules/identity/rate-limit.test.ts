@@ -67,7 +67,10 @@ describe('rate limits', () => {
       await redis.start();
       // Back with Redis, attempts are counted again: a 401, or a 429 while the counts that Redis kept across its restart still block this IP.
       let status = 503;
-      await waitUntil(async () => (status = (await login({ username: 'after-outage', password: 'x' })).status) !== 503, 20_000);
+      await waitUntil(async () => {
+        status = (await login({ username: 'after-outage', password: 'x' })).status;
+        return status !== 503;
+      }, 20_000);
       expect([401, 429]).toContain(status);
     } finally {
       try {

@@ -11,7 +11,7 @@ afterAll(async () => app.stop());
 
 const COOKIE_MODE = { 'x-aula-session': 'cookie' };
 const cookiesOf = (headers: Headers) => headers.getSetCookie();
-const valueOf = (setCookies: string[], name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0]!.slice(name.length + 1);
+const cookieValue = (setCookies: string[], name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0]?.slice(name.length + 1);
 
 async function cookieLogin() {
   const account = newAccount('cookie');
@@ -34,17 +34,17 @@ describe('session cookie (web app)', () => {
 
   it('refresh reads the cookie, rotates it, and the old cookie stops working', async () => {
     const login = await cookieLogin();
-    const first = valueOf(cookiesOf(login.headers), 'aula_refresh')!;
+    const first = cookieValue(cookiesOf(login.headers), 'aula_refresh')!;
     const refreshed = await call(app.baseUrl, 'POST', '/api/auth/refresh', { headers: { ...COOKIE_MODE, cookie: `aula_refresh=${first}` } });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refreshToken).toBeUndefined();
-    const second = valueOf(cookiesOf(refreshed.headers), 'aula_refresh')!;
+    const second = cookieValue(cookiesOf(refreshed.headers), 'aula_refresh')!;
     expect(second).not.toBe(first);
     const me = await call(app.baseUrl, 'GET', '/api/auth/me', { token: refreshed.body.token });
     expect(me.status).toBe(200);
     const replay = await call(app.baseUrl, 'POST', '/api/auth/refresh', { headers: { ...COOKIE_MODE, cookie: `aula_refresh=${first}` } });
     expect(replay.status).toBe(401);
-    expect(valueOf(cookiesOf(replay.headers), 'aula_refresh')).toBe('');
+    expect(cookieValue(cookiesOf(replay.headers), 'aula_refresh')).toBe('');
   });
 
   it('is Secure behind https (trusted proxy)', async () => {
@@ -64,7 +64,7 @@ describe('session cookie (web app)', () => {
 
   it('log-out by cookie revokes the session and clears both cookies', async () => {
     const login = await cookieLogin();
-    const token = valueOf(cookiesOf(login.headers), 'aula_refresh')!;
+    const token = cookieValue(cookiesOf(login.headers), 'aula_refresh')!;
     const out = await call(app.baseUrl, 'POST', '/api/auth/logout', { headers: { ...COOKIE_MODE, cookie: `aula_refresh=${token}` } });
     expect(out.status).toBe(204);
     expect(cookiesOf(out.headers).map((c) => c.split(';')[0])).toEqual(['aula_refresh=', 'aula_queues=']);

@@ -53,7 +53,7 @@ export async function probe(ffprobe: string, file: string): Promise<ProbeResult>
   }
   // Cover art (an "attached picture") is one still image, not a video stream.
   const video = json.streams?.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
-  if (!video || !video.width || !video.height) throw new InvalidVideoError('the file has no video stream (audio only, or only cover art)');
+  if (!video?.width || !video.height) throw new InvalidVideoError('the file has no video stream (audio only, or only cover art)');
   const duration = Number(json.format?.duration);
   if (!Number.isFinite(duration) || duration <= 0) throw new InvalidVideoError('the video has no duration');
   if (video.width > MAX_SIDE || video.height > MAX_SIDE) {

@@ -54,7 +54,9 @@ async function watchTask(tasks: TaskRepository, signals: TaskSignals, ctx: Modul
   }, PROGRESS_EVERY_MS);
   return {
     signal,
-    setProgress: (value: number) => void (percent = value),
+    setProgress: (value: number) => {
+      percent = value;
+    },
     stop: () => {
       clearInterval(timer);
       stopWatching();

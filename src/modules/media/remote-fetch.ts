@@ -71,7 +71,7 @@ export async function downloadTo(startUrl: string, file: string, policy: FetchPo
       connect: {
         // Connect to the address that was checked, never to a fresh resolution of the name.
         lookup: ((_host: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-          opts.all ? callback(null, [{ address, family }]) : callback(null, address, family)) as never,
+          opts.all ? callback(null, [{ address, family }]) : callback(null, address, family)) as never, // one function for dns.lookup's overloads, which no single signature satisfies
       },
     });
     try {

@@ -7,7 +7,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { verifySignature, type FileKind } from './links.ts';
 import { checkTarget, ImportError } from './remote-fetch.ts';
 import { presentTask, taskSchema } from './serialize.ts';
-import { announce, TaskFeed } from './task-feed.ts';
+import { announce, type TaskFeed } from './task-feed.ts';
 import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
 import { multipartLimits, receiveUpload } from './upload.ts';
 import { sendFile } from './send-file.ts';

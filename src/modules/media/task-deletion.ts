@@ -1,5 +1,5 @@
 import type { ModuleContext } from '../../platform/module.ts';
-import { TaskDeletions } from './deletions.ts';
+import type { TaskDeletions } from './deletions.ts';
 import { fileKeys } from './tasks.ts';
 
 /** Removes a deleted task's files, then its entry in the deletion outbox; throws (and keeps the entry) if a file cannot go. */

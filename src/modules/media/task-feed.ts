@@ -67,8 +67,8 @@ export class TaskFeed {
   /** Calls `listener` with each change of the owner's tasks; returns a function that stops it. */
   async subscribe(ownerId: string, listener: (change: TaskChange) => void): Promise<() => void> {
     await this.connect();
-    let set = this.listeners.get(ownerId);
-    if (!set) this.listeners.set(ownerId, (set = new Set()));
+    const set = this.listeners.get(ownerId) ?? new Set();
+    this.listeners.set(ownerId, set);
     set.add(listener);
     return () => {
       set.delete(listener);

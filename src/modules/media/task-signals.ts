@@ -19,8 +19,8 @@ export class TaskSignals {
 
   /** Starts watching a task; resolves once notifications are being received. Returns the function that stops it. */
   async watch(taskId: string, listener: TaskSignalListener): Promise<() => void> {
-    let set = this.watchers.get(taskId);
-    if (!set) this.watchers.set(taskId, (set = new Set()));
+    const set = this.watchers.get(taskId) ?? new Set();
+    this.watchers.set(taskId, set);
     set.add(listener);
     const stop = () => {
       set.delete(listener);

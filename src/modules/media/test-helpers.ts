@@ -14,6 +14,7 @@ export async function upload(baseUrl: string, token: string, file: string, opts:
 
 /** Waits until the task reaches one of the final statuses and returns it. */
 export async function waitForTask(baseUrl: string, token: string, id: string, timeoutMs = 60_000) {
+  // biome-ignore lint/suspicious/noExplicitAny: a test helper; callers read whichever task fields they assert on
   let task: any;
   await waitUntil(async () => {
     task = (await call(baseUrl, 'GET', `/api/tasks/${id}`, { token })).body;

@@ -60,7 +60,7 @@ describe('uploads that break the rules', () => {
     ['a second file', filePart('file', 'small') + filePart('file', 'x'.repeat(2 * 1024 * 1024)), 400],
     ['a file over the limit', filePart('file', 'x'.repeat(2 * 1024 * 1024)), 413],
   ])('after refusing %s, a keep-alive connection is closed rather than left with an unread body', async (_name, parts, status) => {
-    const body = parts + `--${BOUNDARY}--\r\n`;
+    const body = `${parts}--${BOUNDARY}--\r\n`;
     const conn = await RawConnection.open(port);
     try {
       // Not awaited: a server that stops reading leaves the rest of the body in the socket buffers.
@@ -80,8 +80,8 @@ describe('uploads that break the rules', () => {
   });
 
   it.each([
-    ['too many fields', Array.from({ length: 12 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + filePart('file', 'data') + `--${BOUNDARY}--\r\n`, undefined],
-    ['no boundary in the content type', filePart('file', 'data') + `--${BOUNDARY}--\r\n`, 'multipart/form-data'],
+    ['too many fields', `${Array.from({ length: 12 }, (_, i) => fieldPart(`f${i}`, 'v')).join('') + filePart('file', 'data')}--${BOUNDARY}--\r\n`, undefined],
+    ['no boundary in the content type', `${filePart('file', 'data')}--${BOUNDARY}--\r\n`, 'multipart/form-data'],
     ['no closing boundary', filePart('file', 'data'), undefined],
     ['garbage instead of parts', 'this is not multipart at all', undefined],
   ])('answers malformed multipart (%s) with a 400 in the one error format', async (_name, body, contentType) => {

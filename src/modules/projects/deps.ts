@@ -5,7 +5,7 @@ import { isUuid } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { UserLookup } from '../identity/lookup.ts';
 import type { TaskLookup } from '../media/task-lookup.ts';
-import { notFound, ProjectAccess, type Viewer } from './access.ts';
+import { notFound, type ProjectAccess, type Viewer } from './access.ts';
 import type { ProjectsSettings } from './config.ts';
 import type { ProjectsDb, ProjectsKysely } from './db.ts';
 import type { OutboxRelay } from './outbox.ts';

@@ -16,7 +16,7 @@ const SERVER_PREFIXES = ['/api/', '/tasks', '/auth/', '/admin/queues', '/docs', 
 function listFiles(root: string, dir = root): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(root, full) : ['/' + path.relative(root, full).split(path.sep).join('/')];
+    return entry.isDirectory() ? listFiles(root, full) : [`/${path.relative(root, full).split(path.sep).join('/')}`];
   });
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { createKysely } from './pool.ts';
 import type { Logger } from '../logger.ts';

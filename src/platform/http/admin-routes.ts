@@ -54,8 +54,8 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ModuleConte
   };
 
   const board = new FastifyAdapter();
-  // bull-board's types name the Redis backend; the queue API it calls is the same on BullMQ's PostgreSQL backend.
   type BoardQueue = ConstructorParameters<typeof BullMQAdapter>[0];
+  // bull-board's types name the Redis backend; the queue API it calls is the same on BullMQ's PostgreSQL backend.
   createBullBoard({ queues: QUEUE_NAMES.map((name) => new BullMQAdapter(ctx.queues.queue(name) as unknown as BoardQueue)), serverAdapter: board });
   board.setBasePath('/admin/queues');
   await app.register(async (scope) => {

@@ -41,7 +41,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
-  }) as unknown as FastifyInstance;
+  }) as unknown as FastifyInstance; // with loggerInstance Fastify types the instance by pino's Logger; modules take the default FastifyInstance
 
   // Node only enforces the request timeout when the headers' own timeout is not longer.
   app.server.headersTimeout = Math.min(app.server.headersTimeout, app.server.requestTimeout);

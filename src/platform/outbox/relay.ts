@@ -89,6 +89,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         }
         const jobs = batch.map((r) => ({
           name: r.name,
+          // appendToOutbox wrote this row from a QueuePayloads[queue] value; the row type cannot carry that link.
           data: { ...r.payload, ...(r.request_id ? { requestId: r.request_id } : {}) } as never,
           opts: { jobId: r.event_id },
         }));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import type fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -44,7 +44,9 @@ export class LocalStorage implements Storage {
     // A source that fails before pipeline() listens (a file stream that cannot open, say) must reject
     // this call, not throw an uncaught 'error' event that ends the process.
     let early: Error | undefined;
-    const catchEarly = (error: Error) => void (early ??= error);
+    const catchEarly = (error: Error) => {
+      early ??= error;
+    };
     body.on('error', catchEarly);
     const temp = path.join(path.dirname(target), `${PARTIAL_PREFIX}${randomUUID()}`);
     let out: fs.WriteStream;

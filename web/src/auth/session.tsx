@@ -34,6 +34,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const timer = useRef<number | undefined>(undefined);
   const inFlight = useRef<Promise<boolean> | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh depends on adopt; both are stable (adopt has no dependencies), so the timer calls the current refresh
   const adopt = useCallback((session: Session) => {
     setAccessToken(session.token);
     window.clearTimeout(timer.current);

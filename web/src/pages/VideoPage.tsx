@@ -38,6 +38,7 @@ export function VideoPage() {
         />
       )}
       {(v.links.processed || which === 'original') ? (
+        // biome-ignore lint/a11y/useMediaCaption: uploaded demo videos come with no caption track and Aula makes none
         <video key={source} src={source} controls preload="metadata" style={{ width: '100%', maxWidth: 960 }} aria-label={t('videos.player', { title: v.title })} data-testid="player" />
       ) : (
         <Text>{t('videos.notReady')}</Text>

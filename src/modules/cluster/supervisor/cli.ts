@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../../../platform/config.t
 import { createLogger } from '../../../platform/logger.ts';
 import { startRuntime } from '../../../platform/runtime.ts';
 import { findHaproxy, HAPROXY_MISSING } from './haproxy.ts';
-import { startCluster } from './supervisor.ts';
+import { startCluster, type Cluster } from './supervisor.ts';
 
 /**
  * `aula cluster [--api N] [--workers M]`: starts (or connects to) the database,
@@ -35,7 +35,7 @@ export async function runClusterCommand(args: string[]): Promise<void> {
   // The supervisor owns the database: with no DATABASE_URL it runs the embedded
   // PostgreSQL itself and hands its URL to every child, which then share it.
   const runtime = await startRuntime(config, { role: 'migrate', modules: [], http: false, queues: [] }, log);
-  let cluster;
+  let cluster: Cluster;
   try {
     loadJwtSecret(config.jwtSecret, config.dataDir); // generated once here, so every child reads the same one
     cluster = await startCluster(config, runtime, haproxy, log);

@@ -48,7 +48,7 @@ describe('generated HAProxy configuration', () => {
     const stream = config.slice(config.indexOf('backend be_stream'), config.indexOf('listen stats'));
     expect(stream).toContain('retry-on none');
     expect(stream).toContain('timeout tunnel 1h');
-    expect(config).toMatch(/listen stats\n  bind 127\.0\.0\.1:18099/);
+    expect(config).toMatch(/listen stats\n {2}bind 127\.0\.0\.1:18099/);
     expect(config).toContain('server api-1a 127.0.0.1:18081\n');
     expect(config).toContain('server api-1b 127.0.0.1:18082 disabled');
     expect(config).toContain('server api-2a 127.0.0.1:18083 track be_api/api-2a');
