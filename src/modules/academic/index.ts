@@ -4,6 +4,7 @@ import { userLookup } from '../identity/lookup.ts';
 import { registerCourseRoutes } from './course-routes.ts';
 import { registerGradeRoutes } from './grade-routes.ts';
 import { ACADEMIC_OUTBOX, AcademicRepository } from './repository.ts';
+import { AcademicService } from './service.ts';
 import { registerSubjectRoutes } from './subject-routes.ts';
 
 /** Academic: subjects, course groups, enrolments, assignments and grades. */
@@ -12,11 +13,11 @@ export const academicModule: AulaModule = {
   migrations: { schema: 'academic', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
   outboxes: [ACADEMIC_OUTBOX],
   async routes(app, ctx) {
-    const repo = new AcademicRepository(ctx.pool);
+    const academic = new AcademicService(new AcademicRepository(ctx.pool), userLookup(ctx), ctx.config.gradeScale);
     await app.register(async (scope) => {
-      registerSubjectRoutes(scope, ctx, repo);
-      registerCourseRoutes(scope, ctx, repo, userLookup(ctx));
-      registerGradeRoutes(scope, ctx, repo);
+      registerSubjectRoutes(scope, ctx.auth, academic);
+      registerCourseRoutes(scope, ctx.auth, academic);
+      registerGradeRoutes(scope, ctx.auth, academic, ctx.jwtSecret);
     });
   },
 };

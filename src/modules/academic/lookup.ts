@@ -1,5 +1,6 @@
 import type { ModuleContext } from '../../platform/module.ts';
 import { isUuid } from '../../platform/ids.ts';
+import { AcademicRepository } from './repository.ts';
 
 /** What other modules may ask academic. */
 export interface CourseLookup {
@@ -9,20 +10,16 @@ export interface CourseLookup {
   enrolled(courseId: string, studentIds: string[]): Promise<Set<string>>;
 }
 
-
 /** The typed interface academic exports; stats uses it to let teachers see and write their groups' figures. */
 export function courseLookup(ctx: ModuleContext): CourseLookup {
+  const repo = new AcademicRepository(ctx.pool);
   return {
     async teaches(teacherId, courseId) {
-      if (!isUuid(courseId) || !isUuid(teacherId)) return false;
-      const row = await ctx.pool.query('SELECT 1 FROM academic.courses WHERE id = $1 AND teacher_id = $2', [courseId, teacherId]);
-      return (row.rowCount ?? 0) > 0;
+      return isUuid(courseId) && isUuid(teacherId) && repo.teaches(teacherId, courseId);
     },
     async enrolled(courseId, studentIds) {
       const valid = [...new Set(studentIds.filter(isUuid))];
-      if (!isUuid(courseId) || valid.length === 0) return new Set();
-      const rows = await ctx.pool.query<{ id: string }>('SELECT student_id::text AS id FROM academic.enrolments WHERE course_id = $1 AND student_id = ANY($2::uuid[])', [courseId, valid]);
-      return new Set(rows.rows.map((r) => r.id));
+      return isUuid(courseId) ? repo.enrolledAmong(courseId, valid) : new Set();
     },
   };
 }
