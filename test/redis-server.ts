@@ -11,7 +11,7 @@ export interface OwnRedis {
   url: string;
   /** Stops the server (it saves its data first) and resolves once it has exited. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and data, resolving once it answers. */
+  /** Starts it again on the same port and data (nothing when it runs), resolving once it answers. */
   start(): Promise<void>;
   /** Stops it for good and removes its files. */
   remove(): Promise<void>;
@@ -37,6 +37,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const start = async () => {
+    // Already running: a second server could not bind the port and, replacing `child`, would orphan the first.
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1', '--appendonly', 'no'], { stdio: 'ignore' });
     await waitUntil(() => answers(url), 10_000);
   };
