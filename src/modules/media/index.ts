@@ -4,6 +4,7 @@ import { locateBinaries } from './binaries.ts';
 import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
 import { createReconciler } from './reconcile.ts';
 import { registerTaskRoutes } from './routes.ts';
+import { TaskService } from './service.ts';
 import { TaskFeed } from './task-feed.ts';
 import { MEDIA_OUTBOX } from './tasks.ts';
 import { registerTusUploads } from './tus-upload.ts';
@@ -17,8 +18,9 @@ export const mediaModule: AulaModule = {
   async routes(app, ctx) {
     const feed = new TaskFeed(ctx.databaseUrl, ctx.log);
     app.addHook('onClose', () => feed.close());
-    await app.register(async (scope) => registerTaskRoutes(scope, ctx, feed));
-    await registerTusUploads(app, ctx);
+    const service = new TaskService(ctx);
+    await app.register(async (scope) => registerTaskRoutes(scope, ctx, service, feed));
+    await registerTusUploads(app, ctx, service);
   },
 
   handlers: {

@@ -1,99 +1,47 @@
-import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
-import type { ModuleContext } from '../../platform/module.ts';
-import { verifySignature, type FileKind } from './links.ts';
-import { checkTarget, ImportError } from './remote-fetch.ts';
-import { presentTask, taskSchema } from './serialize.ts';
-import { announce, type TaskFeed } from './task-feed.ts';
-import { fileKeys, TaskRepository, type TaskRow, type TaskStatus } from './tasks.ts';
-import { multipartLimits, receiveUpload } from './upload.ts';
-import { sendFile } from './send-file.ts';
-import { originalContentType } from './content-types.ts';
-import { TaskDeletions } from './deletions.ts';
-import { deleteTask } from './task-deletion.ts';
 import { isUuid } from '../../platform/ids.ts';
-import { isCanonicalInstant } from '../../platform/validation.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import type { FileKind } from './links.ts';
+import { presentTask, taskSchema } from './serialize.ts';
+import { sendFile } from './send-file.ts';
+import type { TaskService } from './service.ts';
+import type { TaskFeed } from './task-feed.ts';
+import type { TaskRow, TaskStatus } from './tasks.ts';
+import { multipartLimits, receiveUpload } from './upload.ts';
 
 const STATUSES: TaskStatus[] = ['queued', 'processing', 'processed', 'failed', 'cancelled'];
 const bearer = [{ bearer: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
-const notFound = () => new HttpError(404, 'not_found', 'no such task');
-
-function encodeCursor(task: TaskRow): string {
-  return Buffer.from(JSON.stringify({ createdAt: task.createdAt.toISOString(), id: task.id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { createdAt?: unknown; id?: unknown };
-    if (typeof value.createdAt === 'string' && isCanonicalInstant(value.createdAt) && typeof value.id === 'string' && isUuid(value.id)) {
-      return { createdAt: value.createdAt, id: value.id };
-    }
-  } catch {
-    // fall through
-  }
-  throw new HttpError(400, 'validation_failed', 'the cursor is not valid', [{ field: 'cursor', message: 'is not a cursor from this API' }]);
-}
 
 /** Video tasks: create (upload or URL), list, get, cancel/delete, download/stream, live events. */
-export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContext, feed: TaskFeed): Promise<void> {
-  const tasks = new TaskRepository(ctx.pool);
-  const deletions = new TaskDeletions(ctx.pool);
+export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContext, service: TaskService, feed: TaskFeed): Promise<void> {
   const media = ctx.config.media;
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
   await app.register(multipart, { limits: multipartLimits(media.maxUploadBytes) });
-
-  const logQueueFailure = (error: unknown) => ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue a media task');
-  const enqueue = async (task: TaskRow) => {
-    try {
-      await ctx.queues.queue('media.process').add('process', { taskId: task.id }, { jobId: task.id });
-    } catch (error) {
-      // Without a job the task would stay queued for ever (and its Idempotency-Key would keep returning it).
-      logQueueFailure(error);
-      await Promise.all(Object.values(fileKeys(task.id)).map((key) => ctx.storage.delete(key)));
-      await tasks.delete(task.id);
-      throw new HttpError(503, 'queue_unavailable', 'the task could not be queued; nothing was kept, please try again');
-    }
-    await announce(ctx.pool, task);
-  };
 
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
     const ownerId = request.user!.id;
     const rawKey = request.headers['idempotency-key'];
     const key = typeof rawKey === 'string' && rawKey.length > 0 ? rawKey.slice(0, 200) : undefined;
     if (key) {
-      const existing = await tasks.byIdempotencyKey(ownerId, key);
+      const existing = await service.byIdempotencyKey(ownerId, key);
       if (existing) return reply.status(200).send(present(existing));
     }
     if (request.isMultipart()) {
       const upload = await receiveUpload(request, ctx.storage, media.maxUploadBytes);
       const title = (upload.title ?? '').trim().slice(0, 200) || 'Untitled video';
-      const { task, created } = await tasks.create({ id: upload.id, ownerId, title, originalType: upload.contentType, ...(key ? { idempotencyKey: key } : {}) });
-      if (!created) {
-        await ctx.storage.delete(fileKeys(upload.id).original); // a concurrent request with the same key won
-        return reply.status(200).send(present(task));
-      }
-      await enqueue(task);
-      return reply.status(201).send(present(task));
+      const { task, created } = await service.createUploaded({ id: upload.id, ownerId, title, originalType: upload.contentType, idempotencyKey: key });
+      return reply.status(created ? 201 : 200).send(present(task));
     }
     const body = request.body as { url?: unknown; title?: unknown } | undefined;
     const problems = [];
     if (typeof body?.url !== 'string' || !URL.canParse(body.url)) problems.push({ field: 'url', message: 'must be an http(s) URL' });
     if (body?.title !== undefined && typeof body.title !== 'string') problems.push({ field: 'title', message: 'must be a string' });
     if (problems.length > 0) throw new HttpError(400, 'validation_failed', 'send a multipart upload, or JSON {url, title?}', problems);
-    const url = body!.url as string;
-    try {
-      await checkTarget(new URL(url), { allowHosts: media.importAllowHosts });
-    } catch (error) {
-      if (error instanceof ImportError) throw new HttpError(422, 'url_refused', error.message);
-      throw error;
-    }
-    const title = ((body!.title as string | undefined) ?? '').trim().slice(0, 200) || new URL(url).pathname.split('/').pop() || 'Imported video';
-    const { task, created } = await tasks.create({ id: randomUUID(), ownerId, title, sourceUrl: url, ...(key ? { idempotencyKey: key } : {}) });
-    if (created) await enqueue(task);
+    const { task, created } = await service.createImport(ownerId, body!.url as string, body!.title as string | undefined, key);
     return reply.status(created ? 201 : 200).send(present(task));
   };
 
@@ -101,19 +49,14 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
   type IdRoute = { Params: { id: string } };
   const list = async (request: FastifyRequest<ListRoute>) => {
     const { max, order, status, cursor } = request.query;
-    const rows = await tasks.list({ ownerId: request.user!.id, max: max + 1, newestFirst: order === 1, status, after: cursor ? decodeCursor(cursor) : undefined });
-    const page = rows.slice(0, max);
-    return { data: page.map(present), nextCursor: rows.length > max ? encodeCursor(page[page.length - 1]!) : null };
+    const page = await service.list(request.user!.id, { max, newestFirst: order === 1, status, cursor });
+    return { data: page.tasks.map(present), nextCursor: page.nextCursor };
   };
 
-  const getOne = async (request: FastifyRequest<IdRoute>) => {
-    const task = isUuid(request.params.id) ? await tasks.get(request.params.id, request.user!.id) : undefined;
-    if (!task) throw notFound();
-    return present(task);
-  };
+  const getOne = async (request: FastifyRequest<IdRoute>) => present(await service.get(request.user!.id, request.params.id));
 
   const remove = async (request: FastifyRequest<IdRoute>, reply: FastifyReply) => {
-    if (!isUuid(request.params.id) || !(await deleteTask(ctx, deletions, request.params.id, request.user!.id))) throw notFound();
+    await service.delete(request.user!.id, request.params.id);
     return reply.status(204).send();
   };
 
@@ -166,21 +109,14 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     },
   }, async (request, reply) => {
     const { id, kind } = request.params;
-    if (!isUuid(id)) throw notFound();
+    if (!isUuid(id)) throw new HttpError(404, 'not_found', 'no such task'); // before asking for a token, as for any unknown task
     const { expires, sig } = request.query;
-    let task: TaskRow | undefined;
-    if (expires !== undefined || sig !== undefined) {
-      if (!verifySignature(ctx.jwtSecret, id, kind, expires ?? '', sig ?? '')) throw new HttpError(403, 'link_expired', 'this link is not valid or has expired; get a fresh one from the task');
-      task = await tasks.get(id);
-    } else {
-      await ctx.auth.authenticate(request, reply);
-      task = await tasks.get(id, request.user!.id);
-    }
-    if (!task) throw notFound();
-    const type = kind === 'processed' ? 'video/mp4' : kind === 'thumbnail' ? 'image/jpeg' : originalContentType(task.input?.container);
+    const signed = expires !== undefined || sig !== undefined;
+    if (!signed) await ctx.auth.authenticate(request, reply);
+    const file = await service.file(id, kind, signed ? { expires: expires ?? '', sig: sig ?? '' } : { ownerId: request.user!.id });
     // An original is whatever the uploader sent: a download, never a page of our origin.
     if (kind === 'original') reply.header('content-disposition', 'attachment; filename="original"');
-    return sendFile(request, reply, ctx.storage, fileKeys(id)[kind], type);
+    return sendFile(request, reply, ctx.storage, file.key, file.type);
   });
 
   // Open event streams never end by themselves: end them when the server closes, or it would wait for ever.

@@ -7,8 +7,8 @@ import { FileStore } from '@tus/file-store';
 import { HttpError } from '../../platform/http/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { isUuid } from '../../platform/ids.ts';
-import { announce } from './task-feed.ts';
-import { fileKeys, TaskRepository } from './tasks.ts';
+import type { TaskService } from './service.ts';
+import { fileKeys } from './tasks.ts';
 
 /** Where resumable uploads are received (tus protocol, https://tus.io). */
 export const TUS_PATH = '/api/tasks/uploads';
@@ -21,11 +21,10 @@ export const TASK_ID_HEADER = 'Aula-Task-Id';
  * storage, the task is created (its id is the upload's id) and queued. Only the
  * uploader may continue, inspect or end an upload; anyone else gets a 404.
  */
-export async function registerTusUploads(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
+export async function registerTusUploads(app: FastifyInstance, ctx: ModuleContext, service: TaskService): Promise<void> {
   const directory = path.join(ctx.config.storageDir, '.tus');
   fs.mkdirSync(directory, { recursive: true });
   const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: 24 * 3600 * 1000 });
-  const tasks = new TaskRepository(ctx.pool);
   const maxBytes = ctx.config.media.maxUploadBytes;
   // Who sent each request, as authenticated by Fastify, for the tus hooks (which see a web Request wrapping it).
   const uploader = new WeakMap<object, string>();
@@ -48,16 +47,13 @@ export async function registerTusUploads(app: FastifyInstance, ctx: ModuleContex
       await ctx.storage.put(fileKeys(id).original, fs.createReadStream(path.join(directory, id)), { maxBytes });
       const meta = upload.metadata ?? {};
       const title = (meta.title ?? meta.filename ?? '').trim().slice(0, 200) || 'Untitled video';
-      const { task } = await tasks.create({ id, ownerId, title, originalType: meta.filetype || 'application/octet-stream' });
       try {
-        await ctx.queues.queue('media.process').add('process', { taskId: id }, { jobId: id });
+        await service.createUploaded({ id, ownerId, title, originalType: meta.filetype || 'application/octet-stream' });
       } catch (error) {
-        ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue an uploaded task');
-        await ctx.storage.delete(fileKeys(id).original);
-        await tasks.delete(id);
-        throw { status_code: 503, body: 'the task could not be queued; please upload again' };
+        // The task and its file are gone again (see TaskService.createUploaded); tus answers with its own error shape.
+        if (error instanceof HttpError && error.statusCode === 503) throw { status_code: 503, body: 'the task could not be queued; please upload again' };
+        throw error;
       }
-      await announce(ctx.pool, task);
       await datastore.remove(id).catch(() => undefined);
       return { headers: { [TASK_ID_HEADER]: id } };
     },
