@@ -3,6 +3,7 @@ import type { AulaModule, ModuleContext } from '../../platform/module.ts';
 import { scheduleHousekeeping } from '../../platform/housekeeping/schedule.ts';
 import { createAdmin } from './admin.ts';
 import { pruneIdentity } from './housekeeping.ts';
+import { AccountService } from './account-service.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { reportProjectionLag } from './metrics.ts';
 import { projectionLag, projectPending, rebuildReadModel } from './projector.ts';
@@ -36,9 +37,10 @@ export const identityModule: AulaModule = {
     const identity = createIdentity(ctx);
     const stopReporting = reportProjectionLag(() => projectionLag(identity.db));
     app.addHook('onClose', async () => void stopReporting());
+    const accounts = new AccountService(identity);
     await app.register(async (scope) => {
-      await registerAuthRoutes(scope, ctx, identity);
-      registerUserRoutes(scope, ctx, identity);
+      await registerAuthRoutes(scope, ctx, identity, accounts);
+      registerUserRoutes(scope, ctx, identity, accounts);
     });
   },
 
