@@ -36,6 +36,8 @@ export interface AulaModule {
   concurrency?(config: Config): { [N in QueueName]?: number };
   /** Runs once in every API and worker process after migrations (e.g. bootstrap data). */
   onStart?(ctx: ModuleContext): Promise<void>;
+  /** Runs once when the process stops, before its workers stop (e.g. to stop the processes the module started). */
+  onStop?(ctx: ModuleContext): Promise<void>;
   /** Its outbox tables (`schema.table`, layout in platform/outbox/outbox.ts), published by every process's relay. */
   outboxes?: string[];
   /** Operator commands, run as `aula <module> <command> [--flag value…]`. */

@@ -77,6 +77,14 @@ export class SecretService {
     return (await this.deps.secrets.envVars(projectId)).map((v) => ({ key: v.key, scope: v.scope, value: this.deps.keyring.open(v.sealed, v.keyId, envContext(projectId, v.key)) }));
   }
 
+  /** The connection URL of the project's database when it is ready, for the deploy module (never for the API). */
+  async databaseUrlOf(projectId: string): Promise<string | undefined> {
+    const record = await this.deps.secrets.database(projectId);
+    if (record?.state !== 'ready') return undefined;
+    const password = this.deps.keyring.open(record.sealedPassword, record.keyId, dbContext(projectId));
+    return this.deps.provisioner.connectionUrl({ databaseName: record.databaseName, roleName: record.roleName, password });
+  }
+
   /** Creates the project's database and login role; 409 when it has one. */
   async createDatabase(caller: AuthUser, id: string): Promise<DatabaseView> {
     const { project, viewer } = await visibleProject(this.deps, caller, { id });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { call, type JsonResponse } from '../../../test/http.ts';
+import type { QueueName } from '../../platform/queue/definitions.ts';
 import { createAdmin } from '../identity/admin.ts';
 import { createIdentity } from '../identity/service.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
@@ -33,8 +34,8 @@ export interface ProjectsWorld {
 }
 
 /** Starts an app and sets up the course groups and accounts every projects test uses. */
-export async function startProjectsWorld(opts: { env?: Record<string, string>; logDestination?: DestinationStream } = {}): Promise<ProjectsWorld> {
-  const app = await startTestApp({ env: { AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true', ...opts.env }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) });
+export async function startProjectsWorld(opts: { env?: Record<string, string>; logDestination?: DestinationStream; queues?: QueueName[] } = {}): Promise<ProjectsWorld> {
+  const app = await startTestApp({ env: { AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true', ...opts.env }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}), ...(opts.queues ? { queues: opts.queues } : {}) });
   const api = (method: string, path: string, token: string | undefined, body?: unknown) => call(app.baseUrl, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
   await createAdmin(createIdentity(app.runtime.ctx!), { email: 'dean@uni.example', password: 'De4nPassword', username: 'dean' });
   const admin = (await api('POST', '/api/auth/login', undefined, { username: 'dean', password: 'De4nPassword' })).body.token as string;

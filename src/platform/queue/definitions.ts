@@ -27,6 +27,8 @@ export interface QueuePayloads {
   'media.reconcile': { reason: 'start' | 'schedule' };
   /** Stats: `grade.recorded` events — one from academic, or a batch written directly by an external system. */
   'stats.grade-recorded': { grades: GradeRecorded[] };
+  /** Deploy: fetch, build, start and health-check one deployment, then switch the app's route to it. */
+  'deploy.build': { deploymentId: string };
 }
 
 /** Set on every job's data when it is enqueued for a request: the worker logs it with the job. */
@@ -109,6 +111,15 @@ export const QUEUES: { readonly [N in QueueName]: QueueSpec } = {
     keepCompleted: { count: 10, ageSeconds: 3600 },
     keepFailed: { count: 100, ageSeconds: 7 * 24 * 3600 },
   },
+  'deploy.build': {
+    // A failed deploy states its reason and is not retried by itself; the stage limits are the deploy settings'.
+    attempts: 1,
+    backoff: { type: 'fixed', delayMs: 1000 },
+    timeoutMs: 3 * 3600_000,
+    concurrency: 1, // overridden by AULA_DEPLOY_CONCURRENCY
+    keepCompleted: { count: 1000, ageSeconds: 24 * 3600 },
+    keepFailed: { count: 1000, ageSeconds: 7 * 24 * 3600 },
+  },
 };
 
 /** Every queue name, for `aula worker` and the metrics. */
@@ -138,6 +149,13 @@ export interface EventStreams {
     seq: string;
     key?: string;
   };
+  /** Deploy: requests to the process that runs builds and apps (cancel a build, stop/start/restart an app). */
+  'deploy.events': {
+    eventName: 'deployment.cancel' | 'app.control';
+    projectId: string;
+    deploymentId?: string;
+    action?: 'stop' | 'start' | 'restart';
+  };
 }
 
 /** Name of an event stream. */
@@ -147,6 +165,7 @@ export type EventStreamName = keyof EventStreams;
 export const EVENT_NAMES: { readonly [S in EventStreamName]: ReadonlyArray<EventStreams[S]['eventName']> } = {
   'media.events': ['task.processed', 'task.failed'],
   'projects.events': ['project.created', 'project.updated', 'project.deleted', 'project.env.changed'],
+  'deploy.events': ['deployment.cancel', 'app.control'],
 };
 
 /** Narrows a string to a known event stream name. */

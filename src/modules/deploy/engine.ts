@@ -1,0 +1,78 @@
+import type { ModuleContext } from '../../platform/module.ts';
+import { projectLookup } from '../projects/lookup.ts';
+import { deploySettings } from './config.ts';
+import { createKysely } from '../../platform/db/pool.ts';
+import type { DeployDb } from './db.ts';
+import { DeployPipeline } from './pipeline/job.ts';
+import { ReleasePaths } from './release.ts';
+import { DeployRepository } from './repository.ts';
+import { BubblewrapRunner } from './sandbox/bubblewrap.ts';
+import { Supervisor } from './supervisor.ts';
+
+/** The part of deploy that runs builds and apps: one per process that works the `deploy.build` queue. */
+export interface DeployEngine {
+  pipeline: DeployPipeline;
+  supervisor: Supervisor;
+  /** Runs one deployment, cancellable through a `deployment.cancel` event. */
+  run(deploymentId: string, signal: AbortSignal): Promise<{ state: string }>;
+  close(): Promise<void>;
+}
+
+const engines = new WeakMap<ModuleContext, Promise<DeployEngine>>();
+
+/** The process's engine, created on first use: it checks the runner, listens for control events and brings live apps back. */
+export function engineOf(ctx: ModuleContext): Promise<DeployEngine> {
+  let engine = engines.get(ctx);
+  if (!engine) {
+    engine = createEngine(ctx);
+    engines.set(ctx, engine);
+  }
+  return engine;
+}
+
+/** The process's engine if one was created (for shutdown and metrics). */
+export function existingEngine(ctx: ModuleContext): Promise<DeployEngine> | undefined {
+  return engines.get(ctx);
+}
+
+async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
+  const settings = deploySettings.get(ctx.config);
+  const repo = new DeployRepository(createKysely<DeployDb>(ctx.pool));
+  const runner = new BubblewrapRunner();
+  await runner.check();
+  const projects = projectLookup(ctx);
+  const paths = new ReleasePaths(ctx.config.dataDir);
+  const supervisor = new Supervisor(repo, projects, runner, paths, settings, ctx.log);
+  const pipeline = new DeployPipeline({ repo, projects, runner, supervisor, paths, settings, pool: ctx.pool, log: ctx.log });
+  const cancels = new Map<string, AbortController>();
+  const unsubscribe = await ctx.queues.subscribe('deploy.events', (event) => {
+    if (event.eventName === 'deployment.cancel' && event.deploymentId) cancels.get(event.deploymentId)?.abort();
+    if (event.eventName !== 'app.control') return;
+    void (async () => {
+      if (event.action !== 'start') await supervisor.stop(event.projectId);
+      if (event.action !== 'stop') {
+        const app = await repo.app(event.projectId);
+        if (app) await supervisor.start(app);
+      }
+    })().catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'));
+  });
+  await supervisor.resume();
+  return {
+    pipeline,
+    supervisor,
+    async run(deploymentId, signal) {
+      const cancel = new AbortController();
+      cancels.set(deploymentId, cancel);
+      try {
+        return await pipeline.run(deploymentId, AbortSignal.any([signal, cancel.signal]));
+      } finally {
+        cancels.delete(deploymentId);
+      }
+    },
+    async close() {
+      await unsubscribe();
+      for (const c of cancels.values()) c.abort();
+      await supervisor.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NPM_CLI, type ReleaseMeta } from '../release.ts';
+import { describeExit, type Limits, type Runner } from '../sandbox/runner.ts';
+import { detect, sizeOf, startOf } from './detect.ts';
+import { DeployError, runHost } from './exec.ts';
+
+/** What one build gets. */
+export interface BuildOptions {
+  runner: Runner;
+  /** The checkout; it becomes the app's files. */
+  appDir: string;
+  /** A writable scratch directory outside the checkout (npm's cache). */
+  scratchDir: string;
+  name: string;
+  uid: number;
+  env: Record<string, string>;
+  limits: Limits;
+  timeoutMs: number;
+  maxBytes: number;
+  signal: AbortSignal;
+  onLine(stream: 'build' | 'stdout' | 'stderr', line: string): void;
+}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && fs.existsSync(path.join(dir, program)));
+}
+
+/** Gives the checkout to the app's uid (the sandbox writes there as that uid). */
+function chownTree(dir: string, uid: number): void {
+  fs.lchownSync(dir, uid, uid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) fs.lchownSync(path.join(entry.parentPath, entry.name), uid, uid);
+}
+
+function checkSize(dir: string, maxBytes: number, when: string): void {
+  if (sizeOf(dir) > maxBytes) throw new DeployError(`the release is larger than ${Math.round(maxBytes / 1024 / 1024)} MB ${when}`);
+}
+
+/**
+ * Detects the kind; for Node.js installs dependencies on the host with install
+ * scripts disabled, then runs `npm run build` in the sandbox without network.
+ * Returns how the release runs.
+ */
+export async function build(o: BuildOptions): Promise<ReleaseMeta> {
+  checkSize(o.appDir, o.maxBytes, 'after the clone');
+  const detected = detect(o.appDir, onPath('podman') || onPath('docker'));
+  if (detected.kind === 'static') return { kind: 'static', root: detected.root };
+  const started = Date.now();
+  if (detected.install !== 'none') {
+    const args = detected.install === 'ci' ? ['ci'] : ['install'];
+    o.onLine('build', `$ npm ${args[0]} --ignore-scripts`);
+    await runHost(process.execPath, [NPM_CLI, ...args, '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'], {
+      cwd: o.appDir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: o.scratchDir, npm_config_cache: path.join(o.scratchDir, 'npm-cache') },
+      timeoutMs: o.timeoutMs, signal: o.signal, onLine: (line) => o.onLine('build', line), what: `npm ${args[0]}`,
+    });
+    checkSize(o.appDir, o.maxBytes, 'after installing dependencies');
+  }
+  chownTree(o.appDir, o.uid);
+  if (detected.hasBuild) {
+    o.onLine('build', '$ npm run build   (in the sandbox, no network)');
+    const remaining = o.timeoutMs - (Date.now() - started);
+    const proc = await o.runner.start({
+      name: o.name, uid: o.uid, workDir: o.appDir, command: [process.execPath, NPM_CLI, 'run', 'build'],
+      env: { ...o.env, HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin' }, limits: o.limits, signal: o.signal,
+      onLine: (stream, line) => o.onLine(stream, line),
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; void proc.kill(); }, Math.max(remaining, 1));
+    const exit = await proc.exited.finally(() => clearTimeout(timer));
+    if (o.signal.aborted) throw new DeployError('cancelled');
+    if (timedOut) throw new DeployError(`the build took longer than ${Math.round(o.timeoutMs / 1000)} s and was stopped`);
+    if (exit.code !== 0) throw new DeployError(`the build failed: npm run build ${describeExit(exit, o.limits)}; see the build log`);
+    checkSize(o.appDir, o.maxBytes, 'after the build');
+  }
+  const start = startOf(o.appDir);
+  return 'staticRoot' in start ? { kind: 'static', root: start.staticRoot } : { kind: 'node', command: start.command };
+}

@@ -1,0 +1,65 @@
+import net from 'node:net';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Agent } from 'undici';
+import { HttpError } from '../../platform/http/errors.ts';
+import { appRequests } from './metrics.ts';
+import type { ReleaseMeta, ReleasePaths } from './release.ts';
+import type { DeployRepository } from './repository.ts';
+
+/**
+ * Routes `/apps/<slug>/…` to the app's live release: a Node.js app through its
+ * unix socket (one undici agent whose connector maps the origin's host name, the
+ * deployment id, to that release's socket), a static site from its directory.
+ * The live release is read per request, so a switch takes effect at once.
+ */
+export async function registerAppRouting(app: FastifyInstance, repo: DeployRepository, paths: ReleasePaths): Promise<void> {
+  const agent = new Agent({
+    connect: (options, callback) => {
+      const socket = net.connect(paths.socket(options.hostname));
+      socket.once('connect', () => callback(null, socket));
+      socket.once('error', (error) => callback(error, null));
+    },
+  });
+  app.addHook('onClose', () => agent.close());
+  await app.register(replyFrom, { undici: agent, disableRequestLogging: true });
+  await app.register(fastifyStatic, { root: paths.root, serve: false });
+  // Bodies go to the app as they came.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  const metas = new Map<string, ReleaseMeta>();
+
+  const live = async (request: FastifyRequest<{ Params: { slug: string } }>) => {
+    const release = await repo.liveBySlug(request.params.slug);
+    if (!release) throw new HttpError(404, 'not_found', `no app is deployed at /apps/${request.params.slug}/`);
+    if (release.desired === 'stopped') throw new HttpError(503, 'unavailable', 'the app is stopped');
+    let meta = metas.get(release.deploymentId);
+    if (!meta) {
+      meta = await paths.meta(release.deploymentId);
+      metas.set(release.deploymentId, meta);
+    }
+    return { ...release, meta };
+  };
+
+  app.addHook('onResponse', async (request, reply) => {
+    const slug = (request.params as { slug?: string }).slug;
+    if (slug) appRequests.inc({ slug, status: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
+  const schema = { hide: true };
+  app.all<{ Params: { slug: string } }>('/apps/:slug', { schema }, async (request, reply) => reply.redirect(`/apps/${request.params.slug}/`));
+  app.all<{ Params: { slug: string; '*': string } }>('/apps/:slug/*', { schema }, async (request, reply) => {
+    const release = await live(request);
+    if (release.meta.kind === 'static') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'a static site answers GET and HEAD only');
+      const root = path.join(paths.app(release.deploymentId), release.meta.root);
+      const file = request.params['*'] === '' || request.params['*'].endsWith('/') ? `${request.params['*']}index.html` : request.params['*'];
+      return reply.sendFile(file, root);
+    }
+    return reply.from(`http://${release.deploymentId}${request.url}`, {
+      rewriteRequestHeaders: (_req, headers) => ({ ...headers, authorization: undefined, 'x-forwarded-prefix': `/apps/${request.params.slug}` }),
+      onError: (r) => void r.status(502).send({ error: { code: 'bad_gateway', message: 'the app did not answer' } }),
+    });
+  });
+}

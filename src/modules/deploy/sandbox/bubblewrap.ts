@@ -1,0 +1,109 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { promisify } from 'node:util';
+import { CgroupV1 } from './cgroups.ts';
+import type { ExitInfo, Runner, SandboxProcess, SandboxSpec } from './runner.ts';
+
+const MAX_LINE = 4000;
+// Joins every cgroup of the sandbox, then becomes the sandbox: nothing it starts can run outside the limits.
+const JOIN_THEN_EXEC = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/** The system directories seen read-only inside: /usr and the merged-/usr links, or the real directories. */
+function systemBinds(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const dir of ['/bin', '/sbin', '/lib', '/lib64']) {
+    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(dir), dir);
+    else if (stat?.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+  // Node itself, when it is installed outside /usr (nvm, /opt, /usr/local is inside /usr already).
+  const prefix = path.dirname(path.dirname(process.execPath));
+  if (!prefix.startsWith('/usr')) args.push('--ro-bind', prefix, prefix);
+  return args;
+}
+
+/**
+ * The bwrap arguments for a spec: new pid, network, ipc, uts and cgroup namespaces;
+ * bwrap runs as root (so it can bind directories the app's uid could not reach)
+ * and keeps only what setpriv needs to become the app's uid with no capabilities
+ * and no new privileges, before the app's command runs.
+ */
+export function bwrapArgs(spec: SandboxSpec): string[] {
+  const env = Object.entries(spec.env).flatMap(([k, v]) => ['--setenv', k, v]);
+  const setpriv = ['setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--'];
+  return [
+    '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session',
+    '--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP', '--clearenv', ...env,
+    ...systemBinds(),
+    '--proc', '/proc', '--dev', '/dev',
+    '--size', String(spec.limits.tmpMb * 1024 * 1024), '--tmpfs', '/tmp',
+    '--bind', spec.workDir, '/app',
+    ...(spec.socketDir ? ['--perms', '0755', '--dir', '/run', '--bind', spec.socketDir, '/run/aula'] : []),
+    ...(spec.readOnly ?? []).flatMap((dir) => ['--ro-bind-try', dir, dir]),
+    '--chdir', '/app', '--', ...setpriv, ...spec.command,
+  ];
+}
+
+function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  readline.createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
+}
+
+/** Runs code under bubblewrap as its own uid, in cgroup v1 limits, with no network. Needs root, bwrap and setpriv. */
+export class BubblewrapRunner implements Runner {
+  readonly name = 'bubblewrap';
+
+  async check(): Promise<void> {
+    await promisify(execFile)('bwrap', ['--version']).catch(() => {
+      throw new Error('bubblewrap (bwrap) is not installed; apt-get install bubblewrap');
+    });
+    if (process.getuid?.() !== 0) throw new Error('the bubblewrap runner needs root, to give each app its own uid and cgroups');
+    await CgroupV1.check();
+  }
+
+  async start(spec: SandboxSpec): Promise<SandboxProcess> {
+    const group = await CgroupV1.create(spec.name, spec.limits);
+    const child = spawn('/bin/sh', ['-c', JOIN_THEN_EXEC, 'sh', ...group.procsFiles(), '--', 'bwrap', ...bwrapArgs(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+    pipeLines(child.stdout, (line) => spec.onLine('stdout', line));
+    pipeLines(child.stderr, (line) => spec.onLine('stderr', line));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.on('error', () => resolve({ code: 127, signal: null }));
+    });
+    const killAll = async () => {
+      // Killing bwrap takes its pid namespace down; the cgroup sweep catches anything that raced it.
+      for (let round = 0; round < 50; round++) {
+        const pids = await group.pids();
+        if (child.exitCode === null && child.signalCode === null) pids.push(child.pid!);
+        if (pids.length === 0) return;
+        for (const pid of pids) {
+          try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const exited: Promise<ExitInfo> = ended.then(async (end) => {
+      await killAll();
+      const events = await group.events();
+      await group.remove();
+      return { ...end, ...events };
+    });
+    const onAbort = () => void killAll();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    void exited.finally(() => spec.signal?.removeEventListener('abort', onAbort));
+    if (spec.signal?.aborted) onAbort();
+    return {
+      pid: child.pid!,
+      exited,
+      async kill() {
+        await killAll();
+        return exited;
+      },
+      usage: () => group.usage(),
+    };
+  }
+}

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../platform/logger.ts';
+import type { ProjectLookup } from '../projects/lookup.ts';
+import type { DeploySettings } from './config.ts';
+import { LogSink } from './logs.ts';
+import { NPM_CLI, type ReleasePaths, SANDBOX_SOCKET } from './release.ts';
+import type { AppRow, DeployRepository } from './repository.ts';
+import { describeExit, type Limits, type Runner, type SandboxProcess, type Usage } from './sandbox/runner.ts';
+
+const CRASH_WINDOW_MS = 10 * 60_000;
+const MAX_RESTARTS = 5;
+const MAX_BACKOFF_MS = 60_000;
+/** How long a replaced release keeps running for requests already under way. */
+const DRAIN_MS = 5000;
+
+/** One app's supervised process. */
+interface Running {
+  deploymentId: string;
+  slug: string;
+  process: SandboxProcess;
+  sink: LogSink;
+  stopping: boolean;
+  crashes: number[];
+  timer?: NodeJS.Timeout;
+}
+
+/** The limits every app and build gets from the settings. */
+export function limitsOf(s: DeploySettings): Limits {
+  return { memoryMb: s.AULA_APP_MEMORY_MB, cpus: s.AULA_APP_CPUS, pids: s.AULA_APP_PIDS, tmpMb: s.AULA_APP_TMP_MB };
+}
+
+/** The sandbox uid of an app. */
+export const uidOf = (s: DeploySettings, app: Pick<AppRow, 'uidOffset'>): number => s.AULA_APP_UID_BASE + app.uidOffset;
+
+/**
+ * Runs the apps of this process: starts a release in the sandbox, restarts it
+ * when it crashes (exponential backoff; `crashed` after 5 restarts in 10 minutes),
+ * stops it, and brings live apps back when the process starts.
+ */
+export class Supervisor {
+  private readonly running = new Map<string, Running>();
+  private closed = false;
+
+  constructor(
+    private readonly repo: DeployRepository,
+    private readonly projects: ProjectLookup,
+    private readonly runner: Runner,
+    private readonly paths: ReleasePaths,
+    private readonly settings: DeploySettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts a node release in the sandbox, not yet supervised (the pipeline health-checks it first). */
+  async launch(app: AppRow, deploymentId: string, sink: LogSink): Promise<SandboxProcess> {
+    const meta = await this.paths.meta(deploymentId);
+    if (meta.kind !== 'node') throw new Error('only node releases run in the sandbox');
+    const socketDir = this.paths.socketDir(deploymentId);
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    fs.mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+    fs.chownSync(socketDir, uidOf(this.settings, app), uidOf(this.settings, app));
+    const env = await this.projects.envValues(app.projectId, 'runtime');
+    const databaseUrl = await this.projects.databaseUrl(app.projectId);
+    const pgDir = this.settings.AULA_DEPLOY_PG_SOCKET_DIR;
+    const command = meta.command === 'start' ? [process.execPath, NPM_CLI, 'start', '--silent'] : [process.execPath, meta.command];
+    return this.runner.start({
+      name: `app-${deploymentId}`,
+      uid: uidOf(this.settings, app),
+      workDir: this.paths.app(deploymentId),
+      socketDir,
+      readOnly: databaseUrl && fs.existsSync(pgDir) ? [pgDir] : [],
+      command,
+      env: {
+        ...env,
+        HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production',
+        ...(databaseUrl ? { DATABASE_URL: sandboxDatabaseUrl(databaseUrl, pgDir) } : {}),
+        BASE_PATH: `/apps/${app.slug}`, PORT: SANDBOX_SOCKET,
+      },
+      limits: limitsOf(this.settings),
+      onLine: (stream, line) => sink.write(stream, line),
+    });
+  }
+
+  /** Makes a started, healthy process the app's supervised one; the one it replaces stops after a drain. */
+  promote(app: AppRow, deploymentId: string, process: SandboxProcess, sink: LogSink): void {
+    const previous = this.running.get(app.projectId);
+    if (previous) {
+      previous.stopping = true;
+      clearTimeout(previous.timer);
+      setTimeout(() => void previous.process.kill().then(() => previous.sink.flush()), DRAIN_MS).unref();
+    }
+    const entry: Running = { deploymentId, slug: app.slug, process, sink, stopping: false, crashes: previous?.deploymentId === deploymentId ? previous.crashes : [] };
+    this.running.set(app.projectId, entry);
+    this.watch(app, entry);
+  }
+
+  /** Starts the app's live release, unless it runs already. */
+  async start(app: AppRow): Promise<void> {
+    if (this.closed || !app.liveDeploymentId || this.running.has(app.projectId)) return;
+    const meta = await this.paths.meta(app.liveDeploymentId).catch(() => undefined);
+    if (!meta) {
+      await this.repo.setStatus(app.projectId, 'crashed', 'the release files are missing; redeploy');
+      return;
+    }
+    if (meta.kind === 'static') {
+      await this.repo.setStatus(app.projectId, 'running', null, 0);
+      return;
+    }
+    const sink = new LogSink(this.repo, app.liveDeploymentId, Object.values(await this.projects.envValues(app.projectId, 'runtime')), this.settings.AULA_DEPLOY_LOG_LINES);
+    await this.repo.setStatus(app.projectId, 'starting', null);
+    const process = await this.launch(app, app.liveDeploymentId, sink);
+    this.promote(app, app.liveDeploymentId, process, sink);
+    await this.repo.setStatus(app.projectId, 'running', null);
+  }
+
+  /** Stops the app's process (if any) and waits until it is gone. */
+  async stop(projectId: string): Promise<void> {
+    const entry = this.running.get(projectId);
+    if (!entry) return;
+    entry.stopping = true;
+    clearTimeout(entry.timer);
+    this.running.delete(projectId);
+    await entry.process.kill();
+    await entry.sink.flush();
+  }
+
+  /** Starts every app that should run and has a live release (after a restart of Aula). */
+  async resume(): Promise<void> {
+    for (const app of await this.repo.appsToRun()) {
+      await this.start(app).catch((error: Error) => this.log.error({ projectId: app.projectId, err: error.message }, 'an app could not be started'));
+    }
+  }
+
+  /** Current resource use per app slug, with its restart count. */
+  async usage(): Promise<Array<{ slug: string; usage: Usage; restarts: number }>> {
+    return Promise.all([...this.running.values()].map(async (r) => ({ slug: r.slug, usage: await r.process.usage(), restarts: r.crashes.length })));
+  }
+
+  /** Stops every app (the process is stopping). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  private watch(app: AppRow, entry: Running): void {
+    void entry.process.exited.then(async (exit) => {
+      if (entry.stopping || this.running.get(app.projectId) !== entry) return;
+      const reason = `the app ${describeExit(exit, limitsOf(this.settings))}`;
+      entry.sink.write('system', reason);
+      const now = Date.now();
+      entry.crashes = [...entry.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+      if (entry.crashes.length > MAX_RESTARTS) {
+        this.running.delete(app.projectId);
+        entry.sink.write('system', `crashed: restarted ${MAX_RESTARTS} times in 10 minutes; start it again once it is fixed`);
+        await entry.sink.flush();
+        await this.repo.setStatus(app.projectId, 'crashed', reason, entry.crashes.length - 1);
+        return;
+      }
+      const delay = Math.min(this.settings.AULA_DEPLOY_RESTART_BACKOFF_MS * 2 ** (entry.crashes.length - 1), MAX_BACKOFF_MS);
+      await this.repo.setStatus(app.projectId, 'starting', reason, entry.crashes.length);
+      entry.timer = setTimeout(() => void this.relaunch(app, entry), delay);
+    });
+  }
+
+  private async relaunch(app: AppRow, entry: Running): Promise<void> {
+    if (entry.stopping || this.closed || this.running.get(app.projectId) !== entry) return;
+    try {
+      entry.process = await this.launch(app, entry.deploymentId, entry.sink);
+      this.watch(app, entry);
+      await this.repo.setStatus(app.projectId, 'running', null, entry.crashes.length);
+    } catch (error) {
+      this.running.delete(app.projectId);
+      await this.repo.setStatus(app.projectId, 'crashed', `the app could not be restarted: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** The project database URL as the sandbox reaches it: over PostgreSQL's unix socket, since the sandbox has no network. */
+export function sandboxDatabaseUrl(url: string, socketDir: string): string {
+  const u = new URL(url);
+  if (!fs.existsSync(path.join(socketDir, `.s.PGSQL.${u.port || '5432'}`))) return url;
+  u.searchParams.set('host', socketDir);
+  u.hostname = 'localhost';
+  return u.toString();
+}
