@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../../test/http.ts';
+import { waitUntil } from '../../../test/wait.ts';
 import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test-helpers.ts';
 
 let w: DeployWorld;
@@ -38,5 +40,112 @@ describe('deploying a project', () => {
     const text = logs.body.data.map((l: { line: string }) => l.line).join('\n');
     expect(text).toContain('listening on /run/aula/app.sock greeting ********');
     expect(text).not.toContain('hush-secret-value');
+  });
+
+  it('runs npm run build in the sandbox before it starts the app', async () => {
+    const files = nodeApp('built', "const built = require('node:fs').readFileSync('built.txt', 'utf8');");
+    const pkg = { name: 'fixture', version: '1.0.0', scripts: { build: "node -e \"require('fs').writeFileSync('built.txt', process.env.BUILD_FLAVOUR + ' ' + process.getuid())\"", start: 'node server.js' } };
+    const repo = fixtureRepo(w.scratch, 'with-build', { ...files, 'package.json': JSON.stringify(pkg), 'server.js': files['server.js']!.replace('version: "built"', 'version: built') });
+    const id = await w.project('with-build', repo.path);
+    await w.api('PUT', `/api/projects/${id}/env/BUILD_FLAVOUR`, w.alice.token, { value: 'crunchy', scope: 'build' });
+    expect(await w.deploy(id)).toMatchObject({ state: 'live', kind: 'node' });
+    const answer = JSON.parse((await w.get('/apps/with-build/')).text);
+    expect(answer.version).toMatch(/^crunchy 2\d{5}$/);
+    // Build-scope variables are for the build only.
+    expect(answer.greeting).toBeUndefined();
+  });
+
+  it('keeps the previous release serving when a build fails or the app never listens, and says why', async () => {
+    const repo = fixtureRepo(w.scratch, 'steady', nodeApp('v1'));
+    const id = await w.project('steady', repo.path);
+    const first = await w.deploy(id);
+    expect(first.state).toBe('live');
+
+    repo.push({ ...nodeApp('v2'), 'package.json': JSON.stringify({ scripts: { build: 'echo compiling; exit 3', start: 'node server.js' } }) });
+    const broken = await w.deploy(id);
+    expect(broken).toMatchObject({ state: 'failed', progress: 20 });
+    expect(broken.reason).toContain('the build failed: npm run build exited with code 3');
+    expect(JSON.parse((await w.get('/apps/steady/')).text).version).toBe('v1');
+
+    repo.push({ 'package.json': JSON.stringify({ scripts: { start: 'node server.js' } }), 'server.js': 'setInterval(() => {}, 1000);' });
+    const silent = await w.deploy(id);
+    expect(silent).toMatchObject({ state: 'failed', progress: 60 });
+    expect(silent.reason).toContain('the app never answered on PORT within 5 s');
+    expect(JSON.parse((await w.get('/apps/steady/')).text).version).toBe('v1');
+
+    repo.push({ 'README.md': 'nothing here' });
+    expect((await w.deploy(id)).reason).toContain('nothing to deploy');
+    repo.push({ Dockerfile: 'FROM scratch' });
+    expect((await w.deploy(id)).reason).toContain('container runtime');
+
+    const list = await w.api('GET', `/api/projects/${id}/deployments`, w.alice.token);
+    expect(list.body.app).toMatchObject({ url: '/apps/steady/', liveDeploymentId: first.id, status: 'running' });
+    expect(list.body.data.map((d: { state: string }) => d.state)).toEqual(['failed', 'failed', 'failed', 'failed', 'live']);
+  });
+
+  it('deploys a commit by SHA, rolls back to a kept release, and runs two deploys of one project one after the other', async () => {
+    const repo = fixtureRepo(w.scratch, 'history', nodeApp('one'));
+    const firstSha = repo.push(nodeApp('one'));
+    const id = await w.project('history', repo.path);
+    const one = await w.deploy(id);
+    expect(one.commitSha).toBe(firstSha);
+    const secondSha = repo.push(nodeApp('two'));
+    const [a, b] = await Promise.all([
+      w.api('POST', `/api/projects/${id}/deployments`, w.alice.token, {}),
+      w.api('POST', `/api/projects/${id}/deployments`, w.bob.token, { ref: firstSha }),
+    ]);
+    await Promise.all([w.finished(a.body.id), w.finished(b.body.id)]);
+    const [da, db] = [await w.finished(a.body.id), await w.finished(b.body.id)];
+    expect([da.state, db.state].sort()).toEqual(['live', 'retired']);
+    const [earlier, later] = [da, db].sort((x, y) => Date.parse(x.startedAt as string) - Date.parse(y.startedAt as string));
+    expect(Date.parse(later!.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(earlier!.finishedAt as string));
+    expect(db.commitSha).toBe(firstSha);
+    expect(da.commitSha).toBe(secondSha);
+
+    const three = await w.deploy(id);
+    expect(JSON.parse((await w.get('/apps/history/')).text).version).toBe('two');
+    // Four releases so far; only the last three (AULA_DEPLOY_KEEP_RELEASES) can be rolled back to.
+    expect((await w.api('POST', `/api/projects/${id}/rollback`, w.alice.token, { deploymentId: one.id })).status).toBe(404);
+    const rollback = await w.api('POST', `/api/projects/${id}/rollback`, w.alice.token, { deploymentId: db.id });
+    expect(rollback.status).toBe(201);
+    const back = await w.finished(rollback.body.id);
+    expect(back).toMatchObject({ state: 'live', rollbackOf: db.id, commitSha: firstSha });
+    expect(JSON.parse((await w.get('/apps/history/')).text).version).toBe('one');
+    expect((await w.api('POST', `/api/projects/${id}/rollback`, w.alice.token, { deploymentId: back.id })).status).toBe(409);
+    expect((await w.api('POST', `/api/projects/${id}/rollback`, w.alice.token, { deploymentId: three.id })).status).toBe(201);
+  });
+
+  it('lets the team act, the teacher see and stop, and hides the app from everyone else', async () => {
+    const repo = fixtureRepo(w.scratch, 'guarded', nodeApp('g'));
+    const id = await w.project('guarded', repo.path);
+    const live = await w.deploy(id);
+    const paths = [`/api/projects/${id}/deployments`, `/api/deployments/${live.id}`, `/api/deployments/${live.id}/logs`];
+    for (const path of paths) {
+      expect((await w.api('GET', path, w.teacher.token)).status).toBe(200);
+      expect((await w.api('GET', path, w.carol.token)).status).toBe(404);
+      expect((await w.api('GET', path, w.otherTeacher.token)).status).toBe(404);
+      expect((await w.api('GET', path, w.outsider.token)).status).toBe(404);
+    }
+    expect((await w.api('POST', `/api/projects/${id}/deployments`, w.teacher.token, {})).status).toBe(403);
+    expect((await w.api('POST', `/api/projects/${id}/deployments`, w.carol.token, {})).status).toBe(404);
+    expect((await w.api('POST', `/api/projects/${id}/deployments`, w.alice.token, { ref: '--upload-pack=evil' })).status).toBe(201);
+    const stopped = await w.api('POST', `/api/projects/${id}/app/stop`, w.teacher.token);
+    expect(stopped.body).toMatchObject({ desired: 'stopped', status: 'stopped' });
+    expect((await w.get('/apps/guarded/')).status).toBe(503);
+    expect((await w.api('POST', `/api/projects/${id}/app/start`, w.teacher.token)).status).toBe(403);
+    expect((await w.api('POST', `/api/projects/${id}/app/start`, w.bob.token)).status).toBe(200);
+    await waitUntil(async () => (await w.get('/apps/guarded/')).status === 200);
+    expect(JSON.parse((await w.get('/apps/guarded/')).text).version).toBe('g');
+  });
+
+  it('answers a retried deploy with the same Idempotency-Key with the same deployment', async () => {
+    const repo = fixtureRepo(w.scratch, 'retried', { 'index.html': 'ok' });
+    const id = await w.project('retried', repo.path);
+    const send = () => call(w.app.baseUrl, 'POST', `/api/projects/${id}/deployments`, { token: w.alice.token, body: {}, headers: { 'idempotency-key': 'deploy-once-1' } });
+    const [first, second] = [await send(), await send()];
+    expect(first.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    await w.finished(first.body.id);
+    expect((await w.api('GET', `/api/projects/${id}/deployments`, w.alice.token)).body.data).toHaveLength(1);
   });
 });

@@ -35,9 +35,7 @@ export function detect(dir: string, hasContainerRuntime: boolean): Detected {
   }
   if (has('index.html')) return { kind: 'static', root: '.' };
   if (has('Dockerfile')) {
-    throw new DeployError(hasContainerRuntime
-      ? 'this project has only a Dockerfile, and this server runs apps with bubblewrap, not containers; add a package.json or an index.html'
-      : 'this project needs a container runtime (it has only a Dockerfile), and this server has no podman or docker; add a package.json or an index.html');
+    throw new DeployError(`this project needs a container runtime (it has only a Dockerfile); ${hasContainerRuntime ? 'this server runs apps with bubblewrap, not containers' : 'this server has no podman or docker'}; add a package.json or an index.html`);
   }
   throw new DeployError('nothing to deploy: add an index.html at the root (a static site) or a package.json (a Node.js app with a start script)');
 }
