@@ -42,7 +42,8 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     '--bind', spec.workDir, '/app',
     ...(spec.socketDir ? ['--perms', '0755', '--dir', '/run', '--bind', spec.socketDir, '/run/aula'] : []),
     ...(spec.readOnly ?? []).flatMap((dir) => ['--ro-bind-try', dir, dir]),
-    '--chdir', '/app', '--', ...setpriv, ...spec.command,
+    // The app's uid enters /app (its own 0700 directory) after setpriv; bwrap's root, without DAC override, could not.
+    '--', ...setpriv, '/bin/sh', '-c', 'cd /app && exec "$@"', 'sh', ...spec.command,
   ];
 }
 
