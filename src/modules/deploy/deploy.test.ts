@@ -40,6 +40,34 @@ describe('deploying a project', () => {
     const text = logs.body.data.map((l: { line: string }) => l.line).join('\n');
     expect(text).toContain('listening on /run/aula/app.sock greeting ********');
     expect(text).not.toContain('hush-secret-value');
+
+    const metrics = await (await fetch(`${w.app.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/aula_app_requests_total\{slug="node-app",status="2xx"\} [1-9]/);
+    expect(metrics).toMatch(/aula_app_memory_bytes\{slug="node-app"\} [1-9]/);
+    expect(metrics).toMatch(/aula_app_restarts\{slug="node-app"\} 0/);
+  });
+
+  it('streams a deployment\'s log and state over Server-Sent Events', async () => {
+    const repo = fixtureRepo(w.scratch, 'streamed', { 'index.html': 'streamed' });
+    const id = await w.project('streamed', repo.path);
+    const started = (await w.api('POST', `/api/projects/${id}/deployments`, w.alice.token, {})).body;
+    const abort = new AbortController();
+    const response = await fetch(`${w.app.baseUrl}/api/deployments/${started.id}/logs`, { headers: { authorization: `Bearer ${w.alice.token}`, accept: 'text/event-stream' }, signal: abort.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.getReader();
+    let seen = '';
+    try {
+      while (!seen.includes('"state":"live"') || !seen.includes('live at /apps/streamed/')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+      }
+    } finally {
+      abort.abort();
+    }
+    expect(seen).toContain('event: log');
+    expect(seen).toContain('event: state');
+    expect(seen).toContain('"state":"live"');
   });
 
   it('runs npm run build in the sandbox before it starts the app', async () => {

@@ -45,16 +45,21 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   const supervisor = new Supervisor(repo, projects, runner, paths, settings, ctx.log);
   const pipeline = new DeployPipeline({ repo, projects, runner, supervisor, paths, settings, pool: ctx.pool, log: ctx.log });
   const cancels = new Map<string, AbortController>();
+  // Control requests of one app run one after the other, in the order they came.
+  const controls = new Map<string, Promise<void>>();
   const unsubscribe = await ctx.queues.subscribe('deploy.events', (event) => {
     if (event.eventName === 'deployment.cancel' && event.deploymentId) cancels.get(event.deploymentId)?.abort();
     if (event.eventName !== 'app.control') return;
-    void (async () => {
+    const previous = controls.get(event.projectId) ?? Promise.resolve();
+    const next = previous.then(async () => {
       if (event.action !== 'start') await supervisor.stop(event.projectId);
       if (event.action !== 'stop') {
         const app = await repo.app(event.projectId);
-        if (app) await supervisor.start(app);
+        if (app?.desired === 'running') await supervisor.start(app);
       }
-    })().catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'));
+    }).catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'));
+    controls.set(event.projectId, next);
+    void next.finally(() => controls.get(event.projectId) === next && controls.delete(event.projectId));
   });
   await supervisor.resume();
   return {

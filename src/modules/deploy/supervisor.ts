@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../platform/logger.ts';
@@ -40,6 +41,8 @@ export const uidOf = (s: DeploySettings, app: Pick<AppRow, 'uidOffset'>): number
  */
 export class Supervisor {
   private readonly running = new Map<string, Running>();
+  /** Replaced releases finishing their in-flight requests. */
+  private readonly draining = new Set<Running>();
   private closed = false;
 
   constructor(
@@ -64,7 +67,8 @@ export class Supervisor {
     const pgDir = this.settings.AULA_DEPLOY_PG_SOCKET_DIR;
     const command = meta.command === 'start' ? [process.execPath, NPM_CLI, 'start', '--silent'] : [process.execPath, meta.command];
     return this.runner.start({
-      name: `app-${deploymentId}`,
+      // A fresh name per launch: a process still being killed never shares its cgroup with the next one.
+      name: `app-${deploymentId}-${randomBytes(3).toString('hex')}`,
       uid: uidOf(this.settings, app),
       workDir: this.paths.app(deploymentId),
       socketDir,
@@ -87,7 +91,8 @@ export class Supervisor {
     if (previous) {
       previous.stopping = true;
       clearTimeout(previous.timer);
-      setTimeout(() => void previous.process.kill().then(() => previous.sink.flush()), DRAIN_MS).unref();
+      this.draining.add(previous);
+      previous.timer = setTimeout(() => void this.retire(previous), DRAIN_MS);
     }
     const entry: Running = { deploymentId, slug: app.slug, process, sink, stopping: false, crashes: previous?.deploymentId === deploymentId ? previous.crashes : [] };
     this.running.set(app.projectId, entry);
@@ -140,6 +145,14 @@ export class Supervisor {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+    await Promise.all([...this.draining].map((entry) => this.retire(entry)));
+  }
+
+  private async retire(entry: Running): Promise<void> {
+    clearTimeout(entry.timer);
+    this.draining.delete(entry);
+    await entry.process.kill();
+    await entry.sink.flush();
   }
 
   private watch(app: AppRow, entry: Running): void {

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../platform/logger.ts';
+import { ALL_MODULES, startRuntime } from '../../platform/runtime.ts';
+import { waitUntil } from '../../../test/wait.ts';
+import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test-helpers.ts';
+
+let w: DeployWorld;
+
+beforeAll(async () => {
+  w = await startDeployWorld({ AULA_DEPLOY_BUILD_TIMEOUT_SECONDS: '4' });
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+const forever = { 'package.json': JSON.stringify({ scripts: { build: 'node -e "setInterval(() => {}, 1000)"', start: 'node server.js' } }), 'server.js': '' };
+const app = (id: string) => w.api('GET', `/api/projects/${id}/deployments`, w.alice.token).then((r) => r.body.app);
+
+describe('builds and apps over time', () => {
+  it('stops a build that never ends at its time limit', async () => {
+    const repo = fixtureRepo(w.scratch, 'forever', forever);
+    const id = await w.project('forever', repo.path);
+    const deployment = await w.deploy(id);
+    expect(deployment).toMatchObject({ state: 'failed', progress: 20 });
+    expect(deployment.reason).toBe('the build took longer than 4 s and was stopped');
+    expect(fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${deployment.id}`)).toBe(false);
+  });
+
+  it('cancels a running build at once', async () => {
+    const repo = fixtureRepo(w.scratch, 'cancelled', forever);
+    const id = await w.project('cancel-me', repo.path);
+    const started = (await w.api('POST', `/api/projects/${id}/deployments`, w.alice.token, {})).body;
+    await waitUntil(() => fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${started.id}`));
+    const cancelled = await w.api('POST', `/api/deployments/${started.id}/cancel`, w.bob.token);
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', reason: 'cancelled' });
+    await waitUntil(() => !fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${started.id}`));
+    expect((await w.finished(started.id)).state).toBe('cancelled');
+    expect((await w.api('POST', `/api/deployments/${started.id}/cancel`, w.alice.token)).status).toBe(409);
+  });
+
+  it('restarts an app that crashes, then marks it crashed after 5 restarts', async () => {
+    const repo = fixtureRepo(w.scratch, 'crashy', nodeApp('crashy', "setTimeout(() => { console.log('giving up'); process.exit(3); }, 300);"));
+    const id = await w.project('crashy', repo.path);
+    expect((await w.deploy(id)).state).toBe('live');
+    await waitUntil(async () => (await app(id)).status === 'crashed', 60_000);
+    expect(await app(id)).toMatchObject({ status: 'crashed', restarts: 5, reason: 'the app exited with code 3' });
+    const logs = (await w.api('GET', `/api/deployments/${(await app(id)).liveDeploymentId}/logs`, w.alice.token)).body.data.map((l: { line: string }) => l.line);
+    expect(logs.filter((l: string) => l === 'giving up')).toHaveLength(6);
+  });
+
+  it('brings live apps back after Aula restarts', async () => {
+    const repo = fixtureRepo(w.scratch, 'durable', nodeApp('durable'));
+    const id = await w.project('durable', repo.path);
+    expect((await w.deploy(id)).state).toBe('live');
+    await w.app.runtime.stop();
+    const again = await startRuntime(w.app.config, { role: 'start', modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent', {}));
+    try {
+      const address = again.app!.server.address();
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      await waitUntil(async () => (await fetch(`${base}/apps/durable/`)).status === 200);
+      expect(JSON.parse(await (await fetch(`${base}/apps/durable/`)).text()).version).toBe('durable');
+    } finally {
+      await again.stop();
+    }
+  });
+});
