@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { authLoad } from './auth-load.ts';
 import { clusterFailover } from './cluster-failover.ts';
+import { deployBench } from './deploy.ts';
 import { mediaPipeline } from './media-pipeline.ts';
 import { projectsLoad } from './projects.ts';
 import { queueOverhead } from './queue-overhead.ts';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[] | string>> = {
   'cluster-failover': clusterFailover,
   web: webBench,
   projects: projectsLoad,
+  deploy: deployBench,
   startup: startupBench,
   soak,
 };

@@ -5,15 +5,20 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Agent } from 'undici';
 import { HttpError } from '../../platform/http/errors.ts';
+import { onLiveChange } from './live-changes.ts';
 import { appRequests } from './metrics.ts';
 import type { ReleaseMeta, ReleasePaths } from './release.ts';
 import type { DeployRepository } from './repository.ts';
+
+const CACHE_MS = 1000;
+const CACHE_MAX = 10_000;
 
 /**
  * Routes `/apps/<slug>/…` to the app's live release: a Node.js app through its
  * unix socket (one undici agent whose connector maps the origin's host name, the
  * deployment id, to that release's socket), a static site from its directory.
- * The live release is read per request, so a switch takes effect at once.
+ * The live release is cached for a second per slug; a switch or stop in this
+ * process clears its entry at once, other processes see it within the second.
  */
 export async function registerAppRouting(app: FastifyInstance, repo: DeployRepository, paths: ReleasePaths): Promise<void> {
   const agent = new Agent({
@@ -30,9 +35,19 @@ export async function registerAppRouting(app: FastifyInstance, repo: DeployRepos
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   const metas = new Map<string, ReleaseMeta>();
+  const cache = new Map<string, { at: number; release: Awaited<ReturnType<DeployRepository['liveBySlug']>> }>();
+  const stopListening = onLiveChange((slug) => cache.delete(slug));
+  app.addHook('onClose', async () => void stopListening());
 
   const live = async (request: FastifyRequest<{ Params: { slug: string } }>) => {
-    const release = await repo.liveBySlug(request.params.slug);
+    const slug = request.params.slug;
+    let cached = cache.get(slug);
+    if (!cached || Date.now() - cached.at > CACHE_MS) {
+      cached = { at: Date.now(), release: await repo.liveBySlug(slug) };
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(slug, cached);
+    }
+    const release = cached.release;
     if (!release) throw new HttpError(404, 'not_found', `no app is deployed at /apps/${request.params.slug}/`);
     if (release.desired === 'stopped') throw new HttpError(503, 'unavailable', 'the app is stopped');
     let meta = metas.get(release.deploymentId);

@@ -7,6 +7,7 @@ import type { Viewer } from '../projects/access.ts';
 import type { DeployableProject, ProjectLookup } from '../projects/lookup.ts';
 import type { DeploySettings } from './config.ts';
 import type { DeployKysely } from './db.ts';
+import { announceLiveChange } from './live-changes.ts';
 import { DeployRepository, type AppRow, type DeploymentRow, type LogLine } from './repository.ts';
 
 /** A deployment as the API shows it. */
@@ -132,6 +133,7 @@ export class DeployService {
     if (!app?.liveDeploymentId) throw new HttpError(409, 'conflict', 'the project has no live release; deploy it first');
     await this.repo.setDesired(project.id, action === 'stop' ? 'stopped' : 'running');
     if (action === 'stop') await this.repo.setStatus(project.id, 'stopped', 'stopped by request');
+    announceLiveChange(project.slug);
     await this.queues.publish('deploy.events', { eventName: 'app.control', projectId: project.id, action });
     return appView((await this.repo.app(project.id))!);
   }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from '../../../platform/logger.ts';
 import type { ProjectLookup } from '../../projects/lookup.ts';
 import type { DeploySettings } from '../config.ts';
+import { announceLiveChange } from '../live-changes.ts';
 import { LogSink } from '../logs.ts';
 import type { ReleasePaths } from '../release.ts';
 import type { AppRow, DeploymentRow, DeployRepository } from '../repository.ts';
@@ -118,6 +119,7 @@ export class DeployPipeline {
 
   private async goLive(app: AppRow, deploymentId: string, candidate: SandboxProcess | undefined, sink: LogSink): Promise<void> {
     const previous = await this.d.repo.switchLive(app.projectId, deploymentId);
+    announceLiveChange(app.slug);
     if (candidate) this.d.supervisor.promote(app, deploymentId, candidate, sink);
     else await this.d.supervisor.stop(app.projectId);
     await this.d.repo.setDesired(app.projectId, 'running');
