@@ -35,6 +35,11 @@ describe('deploying a project', () => {
     const answer = JSON.parse((await w.get('/apps/node-app/some/path?q=1')).text);
     expect(answer).toMatchObject({ version: 'v1', url: '/apps/node-app/some/path?q=1', basePath: '/apps/node-app', greeting: 'hush-secret-value' });
     expect(answer.databaseUrl).toMatch(/^postgres(ql)?:\/\//);
+    // The sandbox has no network: the app reaches its own database over PostgreSQL's unix socket, and no other one.
+    const database = (await w.api('GET', `/api/projects/${id}/database`, w.alice.token)).body.databaseName;
+    expect(JSON.parse((await w.get('/apps/node-app/psql')).text)).toEqual({ db: database });
+    const aulaDb = new URL(w.app.db.url).pathname.slice(1);
+    expect(JSON.parse((await w.get(`/apps/node-app/psql?db=${aulaDb}`)).text)).toEqual({ db: 'refused' });
     expect(answer.uid).toBeGreaterThanOrEqual(200_000);
     const logs = await w.api('GET', `/api/deployments/${deployment.id}/logs`, w.alice.token);
     const text = logs.body.data.map((l: { line: string }) => l.line).join('\n');

@@ -64,7 +64,7 @@ export class Supervisor {
     fs.chownSync(socketDir, uidOf(this.settings, app), uidOf(this.settings, app));
     const env = await this.projects.envValues(app.projectId, 'runtime');
     const databaseUrl = await this.projects.databaseUrl(app.projectId);
-    const pgDir = this.settings.AULA_DEPLOY_PG_SOCKET_DIR;
+    const database = databaseUrl ? sandboxDatabase(databaseUrl, this.settings.AULA_DEPLOY_PG_SOCKET_DIR) : undefined;
     const command = meta.command === 'start' ? [process.execPath, NPM_CLI, 'start', '--silent'] : [process.execPath, meta.command];
     return this.runner.start({
       // A fresh name per launch: a process still being killed never shares its cgroup with the next one.
@@ -72,12 +72,12 @@ export class Supervisor {
       uid: uidOf(this.settings, app),
       workDir: this.paths.app(deploymentId),
       socketDir,
-      readOnly: databaseUrl && fs.existsSync(pgDir) ? [pgDir] : [],
+      readOnly: database?.socket ? [database.socket] : [],
       command,
       env: {
         ...env,
         HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production',
-        ...(databaseUrl ? { DATABASE_URL: sandboxDatabaseUrl(databaseUrl, pgDir) } : {}),
+        ...(database ? { DATABASE_URL: database.url } : {}),
         BASE_PATH: `/apps/${app.slug}`, PORT: SANDBOX_SOCKET,
       },
       limits: limitsOf(this.settings),
@@ -188,11 +188,20 @@ export class Supervisor {
   }
 }
 
-/** The project database URL as the sandbox reaches it: over PostgreSQL's unix socket, since the sandbox has no network. */
-export function sandboxDatabaseUrl(url: string, socketDir: string): string {
+const SOCKET_DIRS = ['/var/run/postgresql', '/run/postgresql', '/tmp'];
+const SANDBOX_PG_DIR = '/run/postgresql';
+
+/**
+ * The project database as the sandbox reaches it: the server's unix socket file
+ * bound at /run/postgresql inside and the URL pointed there (the sandbox has no
+ * network); the URL unchanged when no socket of that port is found.
+ */
+export function sandboxDatabase(url: string, socketDir: string | undefined): { url: string; socket?: { host: string; inside: string } } {
   const u = new URL(url);
-  if (!fs.existsSync(path.join(socketDir, `.s.PGSQL.${u.port || '5432'}`))) return url;
-  u.searchParams.set('host', socketDir);
+  const file = `.s.PGSQL.${u.port || '5432'}`;
+  const dir = (socketDir ? [socketDir] : SOCKET_DIRS).find((d) => fs.existsSync(path.join(d, file)));
+  if (!dir) return { url };
+  u.searchParams.set('host', SANDBOX_PG_DIR);
   u.hostname = 'localhost';
-  return u.toString();
+  return { url: u.toString(), socket: { host: path.join(dir, file), inside: path.join(SANDBOX_PG_DIR, file) } };
 }

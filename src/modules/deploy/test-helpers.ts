@@ -44,6 +44,15 @@ export const nodeApp = (version: string, extra = ''): Record<string, string> => 
 ${extra}
 http.createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
+  if (req.url.includes('/psql')) {
+    // Connects with DATABASE_URL (to another database when ?db= names one) through psql, over PostgreSQL's unix socket.
+    const url = new URL(process.env.DATABASE_URL);
+    const other = new URL(req.url, 'http://app').searchParams.get('db');
+    if (other) url.pathname = '/' + other;
+    let db;
+    try { db = require('node:child_process').execFileSync('psql', [url.toString(), '-tAc', 'select current_database()'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(); } catch { db = 'refused'; }
+    return res.end(JSON.stringify({ db }));
+  }
   res.end(JSON.stringify({ version: ${JSON.stringify(version)}, url: req.url, basePath: process.env.BASE_PATH, greeting: process.env.GREETING, databaseUrl: process.env.DATABASE_URL ?? null, uid: process.getuid() }));
 }).listen(process.env.PORT, () => console.log('listening on', process.env.PORT, 'greeting', process.env.GREETING));
 `,

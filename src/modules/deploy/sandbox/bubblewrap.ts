@@ -24,6 +24,12 @@ function systemBinds(): string[] {
   return args;
 }
 
+/** bwrap makes missing parents of a mount point 0700 (root's); these make them traversable for the app's uid. */
+function parentsOf(target: string): string[] {
+  const parts = target.split('/').filter(Boolean).slice(0, -1);
+  return parts.flatMap((_, i) => ['--perms', '0755', '--dir', `/${parts.slice(0, i + 1).join('/')}`]);
+}
+
 /**
  * The bwrap arguments for a spec: new pid, network, ipc, uts and cgroup namespaces;
  * bwrap runs as root (so it can bind directories the app's uid could not reach)
@@ -41,7 +47,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     '--size', String(spec.limits.tmpMb * 1024 * 1024), '--tmpfs', '/tmp',
     '--bind', spec.workDir, '/app',
     ...(spec.socketDir ? ['--perms', '0755', '--dir', '/run', '--bind', spec.socketDir, '/run/aula'] : []),
-    ...(spec.readOnly ?? []).flatMap((dir) => ['--ro-bind-try', dir, dir]),
+    ...(spec.readOnly ?? []).flatMap((b) => [...parentsOf(b.inside), '--ro-bind', b.host, b.inside]),
     // The app's uid enters /app (its own 0700 directory) after setpriv; bwrap's root, without DAC override, could not.
     '--', ...setpriv, '/bin/sh', '-c', 'cd /app && exec "$@"', 'sh', ...spec.command,
   ];

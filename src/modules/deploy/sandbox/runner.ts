@@ -19,8 +19,8 @@ export interface SandboxSpec {
   workDir: string;
   /** A host directory seen as `/run/aula` inside, for the app's unix socket. */
   socketDir?: string;
-  /** Host directories seen read-only at the same path inside (e.g. PostgreSQL's socket directory). */
-  readOnly?: string[];
+  /** Host files or directories seen read-only inside, at `inside` (e.g. PostgreSQL's unix socket). */
+  readOnly?: Array<{ host: string; inside: string }>;
   command: string[];
   env: Record<string, string>;
   limits: Limits;
