@@ -88,6 +88,20 @@ describe('deploying a project', () => {
     expect(answer.greeting).toBeUndefined();
   });
 
+  it('serves what a build writes to dist/ as a static site, without following the links it makes', async () => {
+    const build = "mkdir -p dist && echo '<p>built site</p>' > dist/index.html && ln -s /etc/hostname dist/leak.txt";
+    const repo = fixtureRepo(w.scratch, 'spa', { 'package.json': JSON.stringify({ scripts: { build } }) });
+    const id = await w.project('spa-site', repo.path);
+    expect(await w.deploy(id)).toMatchObject({ state: 'live', kind: 'static' });
+    expect(await w.get('/apps/spa-site/')).toEqual({ status: 200, text: '<p>built site</p>\n' });
+    expect((await w.get('/apps/spa-site/leak.txt')).status).toBe(404);
+
+    repo.push({ 'package.json': JSON.stringify({ scripts: { build: 'mkdir -p real && echo x > real/index.html && ln -s real dist' } }) });
+    const linked = await w.deploy(id);
+    expect(linked).toMatchObject({ state: 'failed', reason: 'the static site\'s directory dist is a symbolic link; build real files into it' });
+    expect((await w.get('/apps/spa-site/')).text).toBe('<p>built site</p>\n');
+  });
+
   it('keeps the previous release serving when a build fails or the app never listens, and says why', async () => {
     const repo = fixtureRepo(w.scratch, 'steady', nodeApp('v1'));
     const id = await w.project('steady', repo.path);

@@ -32,6 +32,16 @@ function chownTree(dir: string, uid: number): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) fs.lchownSync(path.join(entry.parentPath, entry.name), uid, uid);
 }
 
+/** Removes every symbolic link under a static site's root: Aula serves those files itself, and must never follow one out of the release. */
+function dropSymlinks(root: string, onLine: BuildOptions['onLine']): void {
+  if (fs.lstatSync(root).isSymbolicLink()) throw new DeployError(`the static site's directory ${path.basename(root)} is a symbolic link; build real files into it`);
+  for (const entry of fs.readdirSync(root, { withFileTypes: true, recursive: true })) {
+    if (!entry.isSymbolicLink()) continue;
+    fs.unlinkSync(path.join(entry.parentPath, entry.name));
+    onLine('build', `removed the symbolic link ${path.relative(root, path.join(entry.parentPath, entry.name))} (a static site is served as plain files)`);
+  }
+}
+
 function checkSize(dir: string, maxBytes: number, when: string): void {
   if (sizeOf(dir) > maxBytes) throw new DeployError(`the release is larger than ${Math.round(maxBytes / 1024 / 1024)} MB ${when}`);
 }
@@ -44,12 +54,17 @@ function checkSize(dir: string, maxBytes: number, when: string): void {
 export async function build(o: BuildOptions): Promise<ReleaseMeta> {
   checkSize(o.appDir, o.maxBytes, 'after the clone');
   const detected = detect(o.appDir, onPath('podman') || onPath('docker'));
-  if (detected.kind === 'static') return { kind: 'static', root: detected.root };
+  if (detected.kind === 'static') {
+    dropSymlinks(o.appDir, o.onLine);
+    return { kind: 'static', root: detected.root };
+  }
   const started = Date.now();
   if (detected.install !== 'none') {
+    // The project's .npmrc could point npm at another registry or make it copy local directories in: npm runs with Aula's settings only.
+    fs.rmSync(path.join(o.appDir, '.npmrc'), { force: true });
     const args = detected.install === 'ci' ? ['ci'] : ['install'];
     o.onLine('build', `$ npm ${args[0]} --ignore-scripts`);
-    await runHost(process.execPath, [NPM_CLI, ...args, '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'], {
+    await runHost(process.execPath, [NPM_CLI, ...args, '--ignore-scripts', '--install-links=false', '--no-audit', '--no-fund', '--no-update-notifier'], {
       cwd: o.appDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: o.scratchDir, npm_config_cache: path.join(o.scratchDir, 'npm-cache') },
       timeoutMs: o.timeoutMs, signal: o.signal, onLine: (line) => o.onLine('build', line), what: `npm ${args[0]}`,
@@ -74,5 +89,7 @@ export async function build(o: BuildOptions): Promise<ReleaseMeta> {
     checkSize(o.appDir, o.maxBytes, 'after the build');
   }
   const start = startOf(o.appDir);
-  return 'staticRoot' in start ? { kind: 'static', root: start.staticRoot } : { kind: 'node', command: start.command };
+  if ('command' in start) return { kind: 'node', command: start.command };
+  dropSymlinks(path.join(o.appDir, start.staticRoot), o.onLine);
+  return { kind: 'static', root: start.staticRoot };
 }
