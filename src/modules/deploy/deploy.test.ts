@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { call } from '../../../test/http.ts';
 import { waitUntil } from '../../../test/wait.ts';
 import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test-helpers.ts';
@@ -50,6 +51,41 @@ describe('deploying a project', () => {
     expect(metrics).toMatch(/aula_app_requests_total\{slug="node-app",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/aula_app_memory_bytes\{slug="node-app"\} [1-9]/);
     expect(metrics).toMatch(/aula_app_restarts\{slug="node-app"\} 0/);
+  });
+
+  it('carries WebSocket upgrades under /apps/<slug>/ to the app', async () => {
+    // A WebSocket echo in plain node:http (short text frames only), since the fixture installs nothing.
+    const server = `const http = require('node:http');
+const crypto = require('node:crypto');
+const server = http.createServer((req, res) => res.end('http'));
+server.on('upgrade', (req, socket) => {
+  const accept = crypto.createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
+  socket.on('data', (frame) => {
+    if ((frame[0] & 0x0f) !== 1) return socket.end();
+    const mask = frame.subarray(2, 6);
+    const text = Buffer.from(frame.subarray(6, 6 + (frame[1] & 127)).map((b, i) => b ^ mask[i % 4])).toString();
+    const reply = Buffer.from('echo ' + text + ' at ' + req.url);
+    socket.write(Buffer.concat([Buffer.from([0x81, reply.length]), reply]));
+  });
+});
+server.listen(process.env.PORT);
+`;
+    const repo = fixtureRepo(w.scratch, 'sockets', { 'package.json': JSON.stringify({ scripts: { start: 'node server.js' } }), 'server.js': server });
+    const id = await w.project('sockets', repo.path);
+    expect((await w.deploy(id)).state).toBe('live');
+    const client = new WebSocket(`${w.app.baseUrl.replace('http', 'ws')}/apps/sockets/live`);
+    try {
+      await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+      const answer = new Promise<string>((resolve) => client.once('message', (data) => resolve(String(data))));
+      client.send('hello');
+      expect(await answer).toBe('echo hello at /apps/sockets/live');
+    } finally {
+      client.terminate();
+    }
+    const refused = new WebSocket(`${w.app.baseUrl.replace('http', 'ws')}/apps/no-such-app/`);
+    const status = await new Promise<number>((resolve) => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('error', () => resolve(-1)));
+    expect(status).toBe(404);
   });
 
   it('streams a deployment\'s log and state over Server-Sent Events', async () => {

@@ -7,6 +7,7 @@ import { Agent } from 'undici';
 import { HttpError } from '../../platform/http/errors.ts';
 import { onLiveChange } from './live-changes.ts';
 import { appRequests } from './metrics.ts';
+import { proxyAppWebSockets } from './websockets.ts';
 import type { ReleaseMeta, ReleasePaths } from './release.ts';
 import type { DeployRepository } from './repository.ts';
 
@@ -14,7 +15,7 @@ const CACHE_MS = 1000;
 const CACHE_MAX = 10_000;
 
 /**
- * Routes `/apps/<slug>/…` to the app's live release: a Node.js app through its
+ * Routes `/apps/<slug>/…` to the app's live release (WebSocket upgrades too): a Node.js app through its
  * unix socket (one undici agent whose connector maps the origin's host name, the
  * deployment id, to that release's socket), a static site from its directory.
  * The live release is cached for a second per slug; a switch or stop in this
@@ -38,6 +39,11 @@ export async function registerAppRouting(app: FastifyInstance, repo: DeployRepos
   const cache = new Map<string, { at: number; release: Awaited<ReturnType<DeployRepository['liveBySlug']>> }>();
   const stopListening = onLiveChange((slug) => cache.delete(slug));
   app.addHook('onClose', async () => void stopListening());
+  const stopWebSockets = proxyAppWebSockets(app.server, async (slug) => {
+    const release = await repo.liveBySlug(slug);
+    return release?.kind === 'node' && release.desired === 'running' ? paths.socket(release.deploymentId) : undefined;
+  });
+  app.addHook('preClose', async () => stopWebSockets());
 
   const live = async (request: FastifyRequest<{ Params: { slug: string } }>) => {
     const slug = request.params.slug;
