@@ -3,6 +3,7 @@ import { projectLookup } from '../projects/lookup.ts';
 import { deploySettings } from './config.ts';
 import { createKysely } from '../../platform/db/pool.ts';
 import type { DeployDb } from './db.ts';
+import { announceLiveChange } from './live-changes.ts';
 import { DeployPipeline } from './pipeline/job.ts';
 import { ReleasePaths } from './release.ts';
 import { DeployRepository } from './repository.ts';
@@ -61,6 +62,17 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
     controls.set(event.projectId, next);
     void next.finally(() => controls.get(event.projectId) === next && controls.delete(event.projectId));
   });
+  // A deleted project's app stops and its releases go; checked at start too, for deletions while no engine listened.
+  const forget = async (projectId: string) => {
+    const app = await repo.app(projectId);
+    await supervisor.stop(projectId);
+    for (const id of await repo.forgetProject(projectId)) await paths.remove(id);
+    if (app) announceLiveChange(app.slug);
+  };
+  const unsubscribeProjects = await ctx.queues.subscribe('projects.events', (event) => {
+    if (event.eventName === 'project.deleted') void forget(event.projectId).catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'removing a deleted project\'s app failed'));
+  });
+  for (const app of await repo.apps()) if (!(await projects.find({ id: app.projectId }))) await forget(app.projectId);
   await supervisor.resume();
   return {
     pipeline,
@@ -76,6 +88,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
     },
     async close() {
       await unsubscribe();
+      await unsubscribeProjects();
       for (const c of cancels.values()) c.abort();
       await supervisor.close();
     },

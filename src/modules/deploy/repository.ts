@@ -83,6 +83,20 @@ export class DeployRepository {
     return row?.kind ? { projectId: row.projectId, deploymentId: row.deploymentId, kind: row.kind, desired: row.desired } : undefined;
   }
 
+  /** Every app. */
+  async apps(): Promise<AppRow[]> {
+    return this.db.selectFrom('deploy.apps').select(APP_COLUMNS).execute();
+  }
+
+  /** Deletes a project's app, deployments and logs (its project was deleted); returns the deployment ids. */
+  async forgetProject(projectId: string): Promise<string[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const gone = await tx.deleteFrom('deploy.deployments').where('project_id', '=', projectId).returning('id').execute();
+      await tx.deleteFrom('deploy.apps').where('project_id', '=', projectId).execute();
+      return gone.map((d) => d.id);
+    });
+  }
+
   /** Every app whose operator wants it running and that has a live release. */
   async appsToRun(): Promise<AppRow[]> {
     return this.db.selectFrom('deploy.apps').select(APP_COLUMNS).where('desired', '=', 'running').where('live_deployment_id', 'is not', null).execute();

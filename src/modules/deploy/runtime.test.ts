@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../platform/logger.ts';
 import { ALL_MODULES, startRuntime } from '../../platform/runtime.ts';
 import { waitUntil } from '../../../test/wait.ts';
+import { ReleasePaths } from './release.ts';
 import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test-helpers.ts';
 
 let w: DeployWorld;
@@ -37,6 +39,36 @@ describe('builds and apps over time', () => {
     await waitUntil(() => !fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${started.id}`));
     expect((await w.finished(started.id)).state).toBe('cancelled');
     expect((await w.api('POST', `/api/deployments/${started.id}/cancel`, w.alice.token)).status).toBe(409);
+  });
+
+  it('builds at most AULA_DEPLOY_CONCURRENCY (1) deployments at once', async () => {
+    // Each build waits for a file the test writes into its checkout, so the test decides when it ends.
+    const gated = {
+      'package.json': JSON.stringify({ scripts: { build: 'node build.js' } }),
+      'build.js': "const fs = require('fs'); const t = setInterval(() => { if (fs.existsSync('go')) { clearInterval(t); fs.mkdirSync('dist'); fs.writeFileSync('dist/index.html', 'gated'); } }, 20);",
+    };
+    const [a, b] = [await w.project('gate-a', fixtureRepo(w.scratch, 'gate-a', gated).path), await w.project('gate-b', fixtureRepo(w.scratch, 'gate-b', gated).path)];
+    const first = (await w.api('POST', `/api/projects/${a}/deployments`, w.alice.token, {})).body.id as string;
+    const second = (await w.api('POST', `/api/projects/${b}/deployments`, w.alice.token, {})).body.id as string;
+    const building = (id: string) => fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${id}`);
+    await waitUntil(() => building(first));
+    expect((await w.api('GET', `/api/deployments/${second}`, w.alice.token)).body.state).toBe('queued');
+    fs.writeFileSync(path.join(new ReleasePaths(w.app.config.dataDir).app(first), 'go'), '');
+    await waitUntil(() => building(second));
+    expect((await w.finished(first)).state).toBe('live');
+    fs.writeFileSync(path.join(new ReleasePaths(w.app.config.dataDir).app(second), 'go'), '');
+    expect((await w.finished(second)).state).toBe('live');
+  });
+
+  it('removes the app and its releases when the project is deleted', async () => {
+    const repo = fixtureRepo(w.scratch, 'doomed', nodeApp('doomed'));
+    const id = await w.project('doomed', repo.path);
+    const live = await w.deploy(id);
+    expect((await w.get('/apps/doomed/')).status).toBe(200);
+    expect((await w.api('DELETE', `/api/projects/${id}`, w.alice.token)).status).toBe(204);
+    await waitUntil(async () => (await w.get('/apps/doomed/')).status === 404);
+    await waitUntil(() => !fs.existsSync(new ReleasePaths(w.app.config.dataDir).release(live.id as string)));
+    expect((await w.api('GET', `/api/deployments/${live.id}`, w.teacher.token)).status).toBe(404);
   });
 
   it('restarts an app that crashes, then marks it crashed after 5 restarts', async () => {
