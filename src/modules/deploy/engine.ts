@@ -4,6 +4,7 @@ import { deploySettings } from './config.ts';
 import { createKysely } from '../../platform/db/pool.ts';
 import type { DeployDb } from './db.ts';
 import { announceLiveChange } from './live-changes.ts';
+import { addAppUsageSource } from './metrics.ts';
 import { DeployPipeline } from './pipeline/job.ts';
 import { ReleasePaths } from './release.ts';
 import { DeployRepository } from './repository.ts';
@@ -74,6 +75,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   });
   for (const app of await repo.apps()) if (!(await projects.find({ id: app.projectId }))) await forget(app.projectId);
   await supervisor.resume();
+  const stopMetrics = addAppUsageSource(() => supervisor.usage());
   return {
     pipeline,
     supervisor,
@@ -89,6 +91,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
     async close() {
       await unsubscribe();
       await unsubscribeProjects();
+      stopMetrics();
       for (const c of cancels.values()) c.abort();
       await supervisor.close();
     },

@@ -5,7 +5,6 @@ import { projectLookup } from '../projects/lookup.ts';
 import { deploySettings } from './config.ts';
 import type { DeployDb } from './db.ts';
 import { engineOf, existingEngine } from './engine.ts';
-import { addAppUsageSource } from './metrics.ts';
 import { ReleasePaths } from './release.ts';
 import { DeployRepository } from './repository.ts';
 import { registerAppRouting } from './routing.ts';
@@ -28,11 +27,17 @@ export const deployModule: AulaModule = {
     'deploy.build': (ctx) => {
       // The engine starts with the worker: it checks the sandbox, listens for control events and brings live apps back.
       const engine = engineOf(ctx);
-      engine.then(
-        (e) => addAppUsageSource(() => e.supervisor.usage()),
-        (error: Error) => ctx.log.error({ err: error.message }, 'deploy cannot run apps on this host'),
-      );
-      return async (job, signal) => (await engine).run(job.data.deploymentId, signal);
+      engine.catch((error: Error) => ctx.log.error({ err: error.message }, 'deploy cannot run apps on this host'));
+      const repo = new DeployRepository(createKysely<DeployDb>(ctx.pool));
+      return async (job, signal) => {
+        const ready = await engine.catch(() => undefined);
+        if (!ready) {
+          // Says why on the deployment instead of leaving it queued for ever.
+          await repo.advance(job.data.deploymentId, 'failed', { reason: 'this server cannot run deploys; its log says what it lacks', finished: true });
+          return { state: 'failed' };
+        }
+        return ready.run(job.data.deploymentId, signal);
+      };
     },
   },
 

@@ -15,6 +15,9 @@ const HEARTBEAT_MS = 15_000;
 export function registerDeployRoutes(scope: FastifyInstance, auth: AuthGuards, s: DeployService, fingerprintSecret: Uint8Array): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', auth.authenticate);
+  // Open log streams end when the server closes, so the close does not wait for their clients.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => { for (const end of streams) end(); });
   const doc = (summary: string) => ({ tags, summary, security });
 
   app.post('/api/projects/:id/deployments', { schema: { ...doc('Deploy the project\'s repository (a ref, or the default branch); the team. A retry with the same Idempotency-Key gets the same deployment'), params: S.IdParams, body: S.DeployBody, response: { 201: S.Deployment, ...errorResponses(400, 401, 403, 404, 409, 422) } } },
@@ -53,7 +56,9 @@ export function registerDeployRoutes(scope: FastifyInstance, auth: AuthGuards, s
       send(first);
       let closed = false;
       const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-      request.raw.on('close', () => { closed = true; clearInterval(heartbeat); });
+      const end = () => { closed = true; clearInterval(heartbeat); };
+      streams.add(end);
+      request.raw.on('close', end);
       while (!closed) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         if (closed) break;
@@ -63,7 +68,8 @@ export function registerDeployRoutes(scope: FastifyInstance, auth: AuthGuards, s
           break;
         }
       }
-      clearInterval(heartbeat);
+      end();
+      streams.delete(end);
       res.end();
     });
 }
