@@ -132,8 +132,10 @@ export async function deployBench(): Promise<BenchRow[]> {
     await load(base, '', '/apps/bench-app/');
     const aula = await load(base, '', '/apps/bench-app/');
     const socket = await load('http://localhost', socketPath, '/apps/bench-app/');
+    const floor = await load(base, '', '/health');
     return [
       { case: `GET /apps/<slug>/ (node:http app), ${CONCURRENCY} at a time`, unit: 'req/s', ours: aula.rps, baseline: socket.rps, baselineName: 'the same app on its unix socket', higherIsBetter: true },
+      { case: 'GET /apps/<slug>/ next to Aula\'s own lightest route', unit: 'req/s', ours: aula.rps, baseline: floor.rps, baselineName: 'GET /health through Aula', higherIsBetter: true },
       { case: 'GET /apps/<slug>/ p99', unit: 'ms', ours: aula.p99, baseline: socket.p99, baselineName: 'the same app on its unix socket', higherIsBetter: false },
       { case: 'deploy of the Node fixture (queue → live)', unit: 's', ours: deploySeconds, baseline: handSeconds, baselineName: 'git clone && npm ci && node by hand', higherIsBetter: false },
     ];
