@@ -36,7 +36,7 @@ export interface AulaModule {
   concurrency?(config: Config): { [N in QueueName]?: number };
   /** Runs once in every API and worker process after migrations (e.g. bootstrap data). */
   onStart?(ctx: ModuleContext): Promise<void>;
-  /** Runs once when the process stops, before its workers stop (e.g. to stop the processes the module started). */
+  /** Runs once when the process stops, after its workers stopped (e.g. to stop the processes the module started). */
   onStop?(ctx: ModuleContext): Promise<void>;
   /** Its outbox tables (`schema.table`, layout in platform/outbox/outbox.ts), published by every process's relay. */
   outboxes?: string[];

@@ -140,6 +140,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       cleanups.push(['http server', () => server.close()]);
     }
 
+    // Pushed before the workers, so it runs after they stopped (jobs finished or released) and before the HTTP server and backends go.
+    cleanups.push(['module stops', async () => void (await Promise.all(ALL_MODULES.map((m) => m.onStop?.(ctx))))]);
     const workers: RunningWorker[] = [];
     for (const queue of options.queues) {
       const owner = ALL_MODULES.find((m) => m.handlers?.[queue]);
@@ -152,8 +154,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
       cleanups.push(['workers', async () => void (await Promise.all(workers.map((w) => w.stop(config.shutdownTimeoutMs))))]);
       log.info({ queues: options.queues }, 'workers started');
     }
-    // Pushed last, so it runs first: modules stop what they started while the workers and backends are still up.
-    cleanups.push(['module stops', async () => void (await Promise.all(ALL_MODULES.map((m) => m.onStop?.(ctx))))]);
     return { app, databaseUrl, pool, queues, ctx, fatal, stop };
   } catch (error) {
     await stop();

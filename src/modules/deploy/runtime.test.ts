@@ -10,7 +10,8 @@ import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test
 let w: DeployWorld;
 
 beforeAll(async () => {
-  w = await startDeployWorld({ AULA_DEPLOY_BUILD_TIMEOUT_SECONDS: '4' });
+  // A shutdown gives running jobs 1 s, less than the build limit, so a build can be interrupted by one.
+  w = await startDeployWorld({ AULA_DEPLOY_BUILD_TIMEOUT_SECONDS: '4', AULA_SHUTDOWN_TIMEOUT_MS: '1000' });
 });
 afterAll(async () => {
   await w?.stop();
@@ -81,17 +82,26 @@ describe('builds and apps over time', () => {
     expect(logs.filter((l: string) => l === 'giving up')).toHaveLength(6);
   });
 
-  it('brings live apps back after Aula restarts', async () => {
+  it('brings live apps back after Aula restarts, and runs a build the shutdown interrupted again', async () => {
     const repo = fixtureRepo(w.scratch, 'durable', nodeApp('durable'));
     const id = await w.project('durable', repo.path);
     expect((await w.deploy(id)).state).toBe('live');
+    const other = await w.project('interrupted', fixtureRepo(w.scratch, 'interrupted', forever).path);
+    const building = (await w.api('POST', `/api/projects/${other}/deployments`, w.alice.token, {})).body.id as string;
+    await waitUntil(() => fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${building}`));
     await w.app.runtime.stop();
+    expect(fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${building}`)).toBe(false);
     const again = await startRuntime(w.app.config, { role: 'start', modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent', {}));
     try {
       const address = again.app!.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       await waitUntil(async () => (await fetch(`${base}/apps/durable/`)).status === 200);
       expect(JSON.parse(await (await fetch(`${base}/apps/durable/`)).text()).version).toBe('durable');
+      const get = async () => (await (await fetch(`${base}/api/deployments/${building}/logs`, { headers: { authorization: `Bearer ${w.alice.token}` } })).json()) as { deployment: { state: string; reason: string }; data: Array<{ line: string }> };
+      await waitUntil(async () => (await get()).deployment.state === 'failed', 30_000);
+      const { deployment, data } = await get();
+      expect(deployment.reason).toBe('the build took longer than 4 s and was stopped');
+      expect(data.map((l) => l.line)).toContain('interrupted by a server shutdown; it will run again');
     } finally {
       await again.stop();
     }

@@ -82,6 +82,13 @@ export class DeployPipeline {
       return { state: 'live' };
     } catch (error) {
       await candidate?.kill();
+      if (signal.aborted && signal.reason === 'shutdown') {
+        // The worker puts the job back in the queue; the next run starts this deployment over.
+        sink.write('system', 'interrupted by a server shutdown; it will run again');
+        await this.d.paths.remove(deploymentId);
+        await this.d.repo.advance(deploymentId, 'queued', { progress: 0 });
+        throw error;
+      }
       const state = await this.fail(deploymentId, error, signal, sink);
       return { state };
     } finally {
@@ -145,7 +152,7 @@ export class DeployPipeline {
       return 'cancelled';
     }
     const reason = error instanceof DeployError ? error.message
-      : signal.aborted ? 'the deploy was interrupted (the server stopped or the job timed out)'
+      : signal.aborted ? 'the deploy took longer than the queue allows and was stopped'
       : 'an internal error stopped the deploy';
     if (!(error instanceof DeployError)) this.d.log.error({ deploymentId, err: (error as Error).message }, 'deploy failed');
     sink.write('system', `failed: ${reason}`);
