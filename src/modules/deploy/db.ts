@@ -21,6 +21,11 @@ interface AppsTable {
   status: ColumnType<AppStatus, AppStatus | undefined, AppStatus>;
   restarts: ColumnType<number, number | undefined, number>;
   status_reason: Nullable<string>;
+  memory_bytes: Nullable<number>;
+  cpu_percent: Nullable<number>;
+  sampled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  requests: ColumnType<number, number | undefined, number>;
+  responses_5xx: ColumnType<number, number | undefined, number>;
   updated_at: Timestamp;
 }
 

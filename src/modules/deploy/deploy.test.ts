@@ -51,6 +51,14 @@ describe('deploying a project', () => {
     expect(metrics).toMatch(/aula_app_requests_total\{slug="node-app",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/aula_app_memory_bytes\{slug="node-app"\} [1-9]/);
     expect(metrics).toMatch(/aula_app_restarts\{slug="node-app"\} 0/);
+    // The same figures on the API: sampled by the supervisor, counted by the router.
+    await waitUntil(async () => {
+      const app = (await w.api('GET', `/api/projects/${id}/deployments`, w.teacher.token)).body.app;
+      return app.requests >= 2 && app.usage !== null;
+    });
+    const app = (await w.api('GET', `/api/projects/${id}/deployments`, w.teacher.token)).body.app;
+    expect(app).toMatchObject({ status: 'running', restarts: 0, responses5xx: 0 });
+    expect(app.usage.memoryBytes).toBeGreaterThan(0);
   });
 
   it('carries WebSocket upgrades under /apps/<slug>/ to the app', async () => {
@@ -215,6 +223,7 @@ server.listen(process.env.PORT);
     const stopped = await w.api('POST', `/api/projects/${id}/app/stop`, w.teacher.token);
     expect(stopped.body).toMatchObject({ desired: 'stopped', status: 'stopped' });
     expect((await w.get('/apps/guarded/')).status).toBe(503);
+    await waitUntil(async () => (await w.api('GET', `/api/projects/${id}/deployments`, w.bob.token)).body.app.responses5xx === 1);
     expect((await w.api('POST', `/api/projects/${id}/app/start`, w.teacher.token)).status).toBe(403);
     expect((await w.api('POST', `/api/projects/${id}/app/start`, w.bob.token)).status).toBe(200);
     await waitUntil(async () => (await w.get('/apps/guarded/')).status === 200);

@@ -20,6 +20,7 @@ export interface DeployEngine {
   close(): Promise<void>;
 }
 
+const SAMPLE_MS = 2000;
 const engines = new WeakMap<ModuleContext, Promise<DeployEngine>>();
 
 /** The process's engine, created on first use: it checks the runner, listens for control events and brings live apps back. */
@@ -76,6 +77,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   for (const app of await repo.apps()) if (!(await projects.find({ id: app.projectId }))) await forget(app.projectId);
   await supervisor.resume();
   const stopMetrics = addAppUsageSource(() => supervisor.usage());
+  const sampling = setInterval(() => void supervisor.sample().catch((error: Error) => ctx.log.warn({ err: error.message }, 'sampling app usage failed')), SAMPLE_MS);
   return {
     pipeline,
     supervisor,
@@ -92,6 +94,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
       await unsubscribe();
       await unsubscribeProjects();
       stopMetrics();
+      clearInterval(sampling);
       for (const c of cancels.values()) c.abort();
       await supervisor.close();
     },

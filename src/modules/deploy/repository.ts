@@ -28,6 +28,11 @@ export interface AppRow {
   status: AppStatus;
   restarts: number;
   statusReason: string | null;
+  memoryBytes: number | null;
+  cpuPercent: number | null;
+  sampledAt: Date | null;
+  requests: number;
+  responses5xx: number;
 }
 
 /** One stored log line. */
@@ -54,6 +59,7 @@ const DEPLOYMENT_COLUMNS = [
 ] as const;
 const APP_COLUMNS = [
   'project_id as projectId', 'slug', 'uid_offset as uidOffset', 'live_deployment_id as liveDeploymentId', 'desired', 'status', 'restarts', 'status_reason as statusReason',
+  'memory_bytes as memoryBytes', 'cpu_percent as cpuPercent', 'sampled_at as sampledAt', 'requests', 'responses_5xx as responses5xx',
 ] as const;
 const UNFINISHED: DeploymentState[] = ['queued', 'fetching', 'building', 'starting', 'checking'];
 
@@ -159,6 +165,20 @@ export class DeployRepository {
     await this.db.updateTable('deploy.apps')
       .set({ status, status_reason: reason, ...(restarts !== undefined ? { restarts } : {}), updated_at: sql<Date>`now()` })
       .where('project_id', '=', projectId).execute();
+  }
+
+  /** Records a usage sample of a running app (null when it does not run). */
+  async setUsage(projectId: string, usage: { memoryBytes: number; cpuPercent: number } | null): Promise<void> {
+    await this.db.updateTable('deploy.apps')
+      .set({ memory_bytes: usage?.memoryBytes ?? null, cpu_percent: usage?.cpuPercent ?? null, sampled_at: usage ? sql<Date>`now()` : null })
+      .where('project_id', '=', projectId).execute();
+  }
+
+  /** Adds routed requests and 5xx answers to an app's counts. */
+  async addRequests(slug: string, requests: number, errors: number): Promise<void> {
+    await this.db.updateTable('deploy.apps')
+      .set({ requests: sql<number>`requests + ${requests}`, responses_5xx: sql<number>`responses_5xx + ${errors}` })
+      .where('slug', '=', slug).execute();
   }
 
   /** Records what the operator wants. */

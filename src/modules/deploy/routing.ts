@@ -12,6 +12,7 @@ import type { ReleaseMeta, ReleasePaths } from './release.ts';
 import type { DeployRepository } from './repository.ts';
 
 const CACHE_MS = 1000;
+const FLUSH_MS = 1000;
 const CACHE_MAX = 10_000;
 
 /**
@@ -64,9 +65,26 @@ export async function registerAppRouting(app: FastifyInstance, repo: DeployRepos
     return { ...release, meta };
   };
 
+  // Counted here for /metrics, and added to the app's row every second for the API (every API process adds its own).
+  const counts = new Map<string, { requests: number; errors: number }>();
+  const flush = async () => {
+    const batch = [...counts];
+    counts.clear();
+    for (const [slug, c] of batch) await repo.addRequests(slug, c.requests, c.errors).catch(() => undefined);
+  };
+  const flusher = setInterval(() => void flush(), FLUSH_MS);
+  app.addHook('onClose', async () => {
+    clearInterval(flusher);
+    await flush();
+  });
   app.addHook('onResponse', async (request, reply) => {
     const slug = (request.params as { slug?: string }).slug;
-    if (slug) appRequests.inc({ slug, status: `${Math.floor(reply.statusCode / 100)}xx` });
+    if (!slug) return;
+    appRequests.inc({ slug, status: `${Math.floor(reply.statusCode / 100)}xx` });
+    const c = counts.get(slug) ?? { requests: 0, errors: 0 };
+    c.requests++;
+    if (reply.statusCode >= 500) c.errors++;
+    counts.set(slug, c);
   });
   const schema = { hide: true };
   app.all<{ Params: { slug: string } }>('/apps/:slug', { schema }, async (request, reply) => reply.redirect(`/apps/${request.params.slug}/`));

@@ -82,6 +82,15 @@ describe('builds and apps over time', () => {
     expect(logs.filter((l: string) => l === 'giving up')).toHaveLength(6);
   });
 
+  it('reports an app killed for memory as such', async () => {
+    const hog = "setTimeout(() => { const a = []; for (;;) a.push(Buffer.alloc(8 << 20, 1)); }, 300);";
+    const id = await w.project('hungry', fixtureRepo(w.scratch, 'hungry', nodeApp('hungry', hog)).path);
+    expect((await w.deploy(id)).state).toBe('live');
+    await waitUntil(async () => (await app(id)).reason !== null, 30_000);
+    expect((await app(id)).reason).toBe('the app was killed for using more than its 256 MB memory limit');
+    expect((await w.api('POST', `/api/projects/${id}/app/stop`, w.alice.token)).status).toBe(200);
+  });
+
   it('brings live apps back after Aula restarts, and runs a build the shutdown interrupted again', async () => {
     const repo = fixtureRepo(w.scratch, 'durable', nodeApp('durable'));
     const id = await w.project('durable', repo.path);

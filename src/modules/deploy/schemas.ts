@@ -45,6 +45,9 @@ export const App = Type.Object({
   restarts: Type.Integer(),
   reason: Nullable(Type.String()),
   liveDeploymentId: Nullable(Type.String()),
+  usage: Nullable(Type.Object({ memoryBytes: Type.Integer(), cpuPercent: Type.Number({ description: 'percent of one core since the previous sample' }), sampledAt: Type.String() })),
+  requests: Type.Integer(),
+  responses5xx: Type.Integer(),
 });
 
 /** The app and its deployments. */

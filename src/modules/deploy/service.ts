@@ -37,6 +37,11 @@ export interface AppView {
   restarts: number;
   reason: string | null;
   liveDeploymentId: string | null;
+  /** Memory in use and CPU share (percent of one core) at the last sample, while it runs. */
+  usage: { memoryBytes: number; cpuPercent: number; sampledAt: string } | null;
+  /** Requests routed to it, and those answered 5xx, since it was first deployed. */
+  requests: number;
+  responses5xx: number;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -44,7 +49,11 @@ const deploymentView = (d: DeploymentRow): DeploymentView => ({
   id: d.id, projectId: d.projectId, ref: d.ref, commitSha: d.commitSha, kind: d.kind, state: d.state, progress: d.progress, reason: d.reason,
   rollbackOf: d.rollbackOf, createdAt: d.createdAt.toISOString(), startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt),
 });
-const appView = (a: AppRow): AppView => ({ url: `/apps/${a.slug}/`, status: a.status, desired: a.desired, restarts: a.restarts, reason: a.statusReason, liveDeploymentId: a.liveDeploymentId });
+const appView = (a: AppRow): AppView => ({
+  url: `/apps/${a.slug}/`, status: a.status, desired: a.desired, restarts: a.restarts, reason: a.statusReason, liveDeploymentId: a.liveDeploymentId,
+  usage: a.sampledAt && a.memoryBytes !== null ? { memoryBytes: a.memoryBytes, cpuPercent: a.cpuPercent ?? 0, sampledAt: a.sampledAt.toISOString() } : null,
+  requests: a.requests, responses5xx: a.responses5xx,
+});
 
 const TEAM: readonly Viewer[] = ['owner', 'member'];
 const SEE: readonly Viewer[] = ['owner', 'member', 'staff'];

@@ -24,6 +24,8 @@ interface Running {
   stopping: boolean;
   crashes: number[];
   timer?: NodeJS.Timeout;
+  /** The last usage sample, for the CPU share between two samples. */
+  last?: { cpuSeconds: number; at: number };
 }
 
 /** The limits every app and build gets from the settings. */
@@ -127,6 +129,7 @@ export class Supervisor {
     this.running.delete(projectId);
     await entry.process.kill();
     await entry.sink.flush();
+    await this.repo.setUsage(projectId, null);
   }
 
   /** Starts every app that should run and has a live release (after a restart of Aula). */
@@ -139,6 +142,17 @@ export class Supervisor {
   /** Current resource use per app slug, with its restart count. */
   async usage(): Promise<Array<{ slug: string; usage: Usage; restarts: number }>> {
     return Promise.all([...this.running.values()].map(async (r) => ({ slug: r.slug, usage: await r.process.usage(), restarts: r.crashes.length })));
+  }
+
+  /** Stores each running app's memory and CPU share since the last sample, for the API. */
+  async sample(): Promise<void> {
+    for (const [projectId, entry] of this.running) {
+      const usage = await entry.process.usage();
+      const now = Date.now();
+      const cpuPercent = entry.last ? (100 * (usage.cpuSeconds - entry.last.cpuSeconds)) / ((now - entry.last.at) / 1000) : 0;
+      entry.last = { cpuSeconds: usage.cpuSeconds, at: now };
+      await this.repo.setUsage(projectId, { memoryBytes: usage.memoryBytes, cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10) });
+    }
   }
 
   /** Stops every app (the process is stopping). */

@@ -8,6 +8,13 @@ CREATE TABLE deploy.apps (
   status              text NOT NULL DEFAULT 'stopped' CHECK (status IN ('running', 'stopped', 'crashed', 'starting')),
   restarts            integer NOT NULL DEFAULT 0,
   status_reason       text,
+  -- Sampled by the supervisor every few seconds while the app runs.
+  memory_bytes        bigint,
+  cpu_percent         real,
+  sampled_at          timestamptz,
+  -- Added to by every API process's router, every second.
+  requests            bigint NOT NULL DEFAULT 0,
+  responses_5xx       bigint NOT NULL DEFAULT 0,
   updated_at          timestamptz NOT NULL DEFAULT now()
 );
 

@@ -68,10 +68,10 @@ export interface Runner {
   start(spec: SandboxSpec): Promise<SandboxProcess>;
 }
 
-/** Describes an exit for a person: memory, process limit, signal or code. */
+/** Describes an exit for a person, as a predicate ("the app …"): memory, process limit, signal or code. */
 export function describeExit(exit: ExitInfo, limits: Limits): string {
-  if (exit.oomKilled) return `killed for using more than its ${limits.memoryMb} MB memory limit`;
+  if (exit.oomKilled) return `was killed for using more than its ${limits.memoryMb} MB memory limit`;
   if (exit.pidsLimitHit) return `hit its limit of ${limits.pids} processes`;
-  if (exit.signal) return `killed by ${exit.signal}`;
+  if (exit.signal) return `was killed by ${exit.signal}`;
   return `exited with code ${exit.code}`;
 }

@@ -92,7 +92,7 @@ describe('the bubblewrap sandbox', () => {
     const dir = appDir('hog', 300_004);
     const { exit } = await run('test-memhog', 300_004, dir, [process.execPath, '-e', 'const a = []; for (;;) a.push(Buffer.alloc(4 << 20, 1));']);
     expect(exit.oomKilled).toBe(true);
-    expect(describeExit(exit, limits)).toBe('killed for using more than its 96 MB memory limit');
+    expect(describeExit(exit, limits)).toBe('was killed for using more than its 96 MB memory limit');
   });
 
   it('kills every process of the sandbox when it is killed, and removes its cgroups', async () => {
