@@ -5,7 +5,7 @@ const FLUSH_MS = 200;
 const TRIM_EVERY = 500;
 
 /** Replaces every secret value in a line (longest first, so one that contains another is masked whole). */
-export function maskSecrets(line: string, secrets: readonly string[]): string {
+function maskSecrets(line: string, secrets: readonly string[]): string {
   let masked = line;
   for (const secret of secrets) masked = masked.replaceAll(secret, '********');
   return masked;

@@ -20,7 +20,7 @@ export function addAppUsageSource(source: UsageSource): () => void {
 }
 
 /** Current usage of every app this process runs. */
-export async function appUsage(): Promise<Array<{ slug: string; usage: Usage; restarts: number }>> {
+async function appUsage(): Promise<Array<{ slug: string; usage: Usage; restarts: number }>> {
   return (await Promise.all([...sources].map((s) => s()))).flat();
 }
 

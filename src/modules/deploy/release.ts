@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ReleaseKind } from './db.ts';
 
 /** How a release runs: a command in the sandbox, or files Aula serves. */
 export type ReleaseMeta = { kind: 'node'; command: 'start' | string } | { kind: 'static'; root: string };
@@ -50,9 +49,6 @@ export class ReleasePaths {
     await fs.rm(this.socketDir(deploymentId), { recursive: true, force: true });
   }
 }
-
-/** The kind stored with a deployment for a meta. */
-export const kindOf = (meta: ReleaseMeta): ReleaseKind => meta.kind;
 
 /** The sandbox socket path the app is given as PORT. */
 export const SANDBOX_SOCKET = '/run/aula/app.sock';

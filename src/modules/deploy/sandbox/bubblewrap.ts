@@ -36,7 +36,7 @@ function parentsOf(target: string): string[] {
  * and keeps only what setpriv needs to become the app's uid with no capabilities
  * and no new privileges, before the app's command runs.
  */
-export function bwrapArgs(spec: SandboxSpec): string[] {
+function bwrapArgs(spec: SandboxSpec): string[] {
   const env = Object.entries(spec.env).flatMap(([k, v]) => ['--setenv', k, v]);
   const setpriv = ['setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--'];
   return [
