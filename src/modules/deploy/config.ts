@@ -35,6 +35,8 @@ export const deploySettings = defineModuleSettings(
     AULA_APP_UID_BASE: int(1000, 4_000_000_000, 200_000),
     /** First restart delay of a crashed app, doubled on each further restart. */
     AULA_DEPLOY_RESTART_BACKOFF_MS: int(1, 600_000, 1000),
+    /** When set (e.g. apps.example.edu), `<slug>.<domain>` also reaches the app at /apps/<slug>/ — its own origin, apart from Aula's. */
+    AULA_APPS_DOMAIN: z.string().regex(/^(?=.{1,200}$)([a-z0-9-]+\.)*[a-z0-9-]+$/, 'must be a lowercase domain name such as apps.example.edu').optional(),
     /** Directory of PostgreSQL's unix socket (bound into sandboxes so apps reach their database without network); looked for in /var/run/postgresql, /run/postgresql and /tmp when unset. */
     AULA_DEPLOY_PG_SOCKET_DIR: z.string().optional(),
   }),

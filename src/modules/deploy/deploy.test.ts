@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import WebSocket from 'ws';
 import { call } from '../../../test/http.ts';
 import { waitUntil } from '../../../test/wait.ts';
@@ -24,6 +25,11 @@ describe('deploying a project', () => {
     expect((await w.get('/apps/static-site/css/site.css')).text).toBe('h1{}');
     expect((await w.get('/apps/static-site/../../../etc/passwd')).status).toBe(404);
     expect((await w.get('/apps/no-such-app/')).status).toBe(404);
+    // Host routing: <slug>.<AULA_APPS_DOMAIN> is the same app on its own origin.
+    const byHost = (pathname: string) => request(`${w.app.baseUrl}${pathname}`, { headers: { host: 'static-site.apps.test' } }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
+    expect(await byHost('/')).toEqual({ status: 200, text: '<h1>hello static</h1>' });
+    expect((await byHost('/css/site.css')).text).toBe('h1{}');
+    expect((await byHost('/apps/static-site/css/site.css')).text).toBe('h1{}');
   });
 
   it('runs a node:http app in the sandbox with its env vars, BASE_PATH and DATABASE_URL, and masks secrets in its log', async () => {

@@ -18,9 +18,10 @@ export const deployModule: AulaModule = {
 
   async routes(app, ctx) {
     const db = createKysely<DeployDb>(ctx.pool);
-    const service = new DeployService(db, projectLookup(ctx), ctx.queues, deploySettings.get(ctx.config));
+    const settings = deploySettings.get(ctx.config);
+    const service = new DeployService(db, projectLookup(ctx), ctx.queues, settings);
     await app.register(async (scope) => registerDeployRoutes(scope, ctx.auth, service, ctx.jwtSecret));
-    await app.register(async (scope) => registerAppRouting(scope, new DeployRepository(db), new ReleasePaths(ctx.config.dataDir)));
+    await app.register(async (scope) => registerAppRouting(scope, new DeployRepository(db), new ReleasePaths(ctx.config.dataDir), settings.AULA_APPS_DOMAIN));
   },
 
   handlers: {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -11,9 +12,30 @@ import { proxyAppWebSockets } from './websockets.ts';
 import type { ReleaseMeta, ReleasePaths } from './release.ts';
 import type { DeployRepository } from './repository.ts';
 
+const SLUG = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
 const CACHE_MS = 1000;
 const FLUSH_MS = 1000;
 const CACHE_MAX = 10_000;
+
+/**
+ * Requests for `<slug>.<domain>` are given the path `/apps/<slug>/…` before the
+ * router sees them (a listener ahead of Fastify's on the server), unless their
+ * path already carries it (links the app made with BASE_PATH).
+ */
+function routeAppHosts(app: FastifyInstance, domain: string): void {
+  const suffix = `.${domain}`;
+  const rewrite = (request: IncomingMessage) => {
+    const host = (request.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+    if (!host.endsWith(suffix)) return;
+    const slug = host.slice(0, -suffix.length);
+    if (!SLUG.test(slug)) return;
+    const prefix = `/apps/${slug}`;
+    const url = request.url ?? '/';
+    if (url !== prefix && !url.startsWith(`${prefix}/`) && !url.startsWith(`${prefix}?`)) request.url = `${prefix}${url.startsWith('/') ? url : `/${url}`}`;
+  };
+  app.server.prependListener('request', rewrite);
+  app.server.prependListener('upgrade', rewrite);
+}
 
 /**
  * Routes `/apps/<slug>/…` to the app's live release (WebSocket upgrades too): a Node.js app through its
@@ -22,7 +44,8 @@ const CACHE_MAX = 10_000;
  * The live release is cached for a second per slug; a switch or stop in this
  * process clears its entry at once, other processes see it within the second.
  */
-export async function registerAppRouting(app: FastifyInstance, repo: DeployRepository, paths: ReleasePaths): Promise<void> {
+export async function registerAppRouting(app: FastifyInstance, repo: DeployRepository, paths: ReleasePaths, appsDomain?: string): Promise<void> {
+  if (appsDomain) routeAppHosts(app, appsDomain);
   const agent = new Agent({
     connect: (options, callback) => {
       const socket = net.connect(paths.socket(options.hostname));

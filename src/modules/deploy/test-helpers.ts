@@ -75,7 +75,7 @@ const FINISHED = ['live', 'failed', 'cancelled', 'retired'];
 
 /** Starts an app with a deploy worker (and the settings given). */
 export async function startDeployWorld(env: Record<string, string> = {}): Promise<DeployWorld> {
-  const world = await startProjectsWorld({ env: { AULA_DEPLOY_START_TIMEOUT_SECONDS: '5', AULA_DEPLOY_RESTART_BACKOFF_MS: '20', ...env }, queues: ['deploy.build'] });
+  const world = await startProjectsWorld({ env: { AULA_DEPLOY_START_TIMEOUT_SECONDS: '5', AULA_DEPLOY_RESTART_BACKOFF_MS: '20', AULA_APPS_DOMAIN: 'apps.test', ...env }, queues: ['deploy.build'] });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-deploy-fixtures-'));
   const finished = async (id: string) => {
     let last: Record<string, unknown> = {};
