@@ -11,7 +11,8 @@ let w: DeployWorld;
 
 beforeAll(async () => {
   // A shutdown gives running jobs 1 s, less than the build limit, so a build can be interrupted by one.
-  w = await startDeployWorld({ AULA_DEPLOY_BUILD_TIMEOUT_SECONDS: '4', AULA_SHUTDOWN_TIMEOUT_MS: '1000' });
+  // Releases of at most 1 MB: the fixtures are far smaller, the disk filler is not.
+  w = await startDeployWorld({ AULA_DEPLOY_BUILD_TIMEOUT_SECONDS: '4', AULA_SHUTDOWN_TIMEOUT_MS: '1000', AULA_DEPLOY_MAX_RELEASE_MB: '1' });
 });
 afterAll(async () => {
   await w?.stop();
@@ -88,6 +89,15 @@ describe('builds and apps over time', () => {
     expect((await w.deploy(id)).state).toBe('live');
     await waitUntil(async () => (await app(id)).reason !== null, 30_000);
     expect((await app(id)).reason).toBe('the app was killed for using more than its 256 MB memory limit');
+    expect((await w.api('POST', `/api/projects/${id}/app/stop`, w.alice.token)).status).toBe(200);
+  });
+
+  it('kills an app that fills its directory past the release limit, and says so', async () => {
+    const filler = "require('node:fs').writeFileSync('/app/filler.bin', Buffer.alloc(2 << 20, 1));";
+    const id = await w.project('filler', fixtureRepo(w.scratch, 'filler', nodeApp('filler', filler)).path);
+    expect((await w.deploy(id)).state).toBe('live');
+    await waitUntil(async () => (await app(id)).reason !== null, 30_000);
+    expect((await app(id)).reason).toBe('the app was killed for storing more than 1 MB in its directory');
     expect((await w.api('POST', `/api/projects/${id}/app/stop`, w.alice.token)).status).toBe(200);
   });
 

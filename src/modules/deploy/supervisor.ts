@@ -5,11 +5,14 @@ import type { Logger } from '../../platform/logger.ts';
 import type { ProjectLookup } from '../projects/lookup.ts';
 import type { DeploySettings } from './config.ts';
 import { LogSink } from './logs.ts';
+import { sizeOf } from './pipeline/detect.ts';
 import { NPM_CLI, type ReleasePaths, SANDBOX_SOCKET } from './release.ts';
 import type { AppRow, DeployRepository } from './repository.ts';
 import { describeExit, type Limits, type Runner, type SandboxProcess, type Usage } from './sandbox/runner.ts';
 
 const CRASH_WINDOW_MS = 10 * 60_000;
+/** How often a running app's directory is measured against AULA_DEPLOY_MAX_RELEASE_MB. */
+const DISK_CHECK_MS = 30_000;
 const MAX_RESTARTS = 5;
 const MAX_BACKOFF_MS = 60_000;
 /** How long a replaced release keeps running for requests already under way. */
@@ -26,6 +29,9 @@ interface Running {
   timer?: NodeJS.Timeout;
   /** The last usage sample, for the CPU share between two samples. */
   last?: { cpuSeconds: number; at: number };
+  /** When its files were last measured, and whether they outgrew the release limit. */
+  diskCheckedAt?: number;
+  diskExceeded?: boolean;
 }
 
 /** The limits every app and build gets from the settings. */
@@ -152,7 +158,16 @@ export class Supervisor {
       const cpuPercent = entry.last ? (100 * (usage.cpuSeconds - entry.last.cpuSeconds)) / ((now - entry.last.at) / 1000) : 0;
       entry.last = { cpuSeconds: usage.cpuSeconds, at: now };
       await this.repo.setUsage(projectId, { memoryBytes: usage.memoryBytes, cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10) });
+      if (now - (entry.diskCheckedAt ?? 0) >= DISK_CHECK_MS) await this.checkDisk(entry, now);
     }
+  }
+
+  /** Kills an app whose files (its only writable place besides /tmp) grew past the release limit; the crash policy takes over. */
+  private async checkDisk(entry: Running, now: number): Promise<void> {
+    entry.diskCheckedAt = now;
+    if (sizeOf(this.paths.app(entry.deploymentId)) <= this.settings.AULA_DEPLOY_MAX_RELEASE_MB * 1024 * 1024) return;
+    entry.diskExceeded = true;
+    await entry.process.kill();
   }
 
   /** Stops every app (the process is stopping). */
@@ -172,7 +187,10 @@ export class Supervisor {
   private watch(app: AppRow, entry: Running): void {
     void entry.process.exited.then(async (exit) => {
       if (entry.stopping || this.running.get(app.projectId) !== entry) return;
-      const reason = `the app ${describeExit(exit, limitsOf(this.settings))}`;
+      const reason = entry.diskExceeded
+        ? `the app was killed for storing more than ${this.settings.AULA_DEPLOY_MAX_RELEASE_MB} MB in its directory`
+        : `the app ${describeExit(exit, limitsOf(this.settings))}`;
+      entry.diskExceeded = false;
       entry.sink.write('system', reason);
       const now = Date.now();
       entry.crashes = [...entry.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
@@ -185,19 +203,21 @@ export class Supervisor {
       }
       const delay = Math.min(this.settings.AULA_DEPLOY_RESTART_BACKOFF_MS * 2 ** (entry.crashes.length - 1), MAX_BACKOFF_MS);
       await this.repo.setStatus(app.projectId, 'starting', reason, entry.crashes.length);
-      entry.timer = setTimeout(() => void this.relaunch(app, entry), delay);
+      entry.timer = setTimeout(() => void this.relaunch(app, entry, reason), delay);
     });
   }
 
-  private async relaunch(app: AppRow, entry: Running): Promise<void> {
+  /** Starts the app again after a crash; the crash's reason stays on the app until a deploy or a start clears it. */
+  private async relaunch(app: AppRow, entry: Running, reason: string): Promise<void> {
     if (entry.stopping || this.closed || this.running.get(app.projectId) !== entry) return;
     try {
       entry.process = await this.launch(app, entry.deploymentId, entry.sink);
       this.watch(app, entry);
-      await this.repo.setStatus(app.projectId, 'running', null, entry.crashes.length);
+      await this.repo.setStatus(app.projectId, 'running', reason, entry.crashes.length);
     } catch (error) {
       this.running.delete(app.projectId);
-      await this.repo.setStatus(app.projectId, 'crashed', `the app could not be restarted: ${(error as Error).message}`);
+      this.log.error({ projectId: app.projectId, err: (error as Error).message }, 'an app could not be restarted');
+      await this.repo.setStatus(app.projectId, 'crashed', 'the app could not be restarted; deploy it again');
     }
   }
 }
