@@ -122,6 +122,10 @@ export class Supervisor {
     const sink = new LogSink(this.repo, app.liveDeploymentId, Object.values(await this.projects.envValues(app.projectId, 'runtime')), this.settings.AULA_DEPLOY_LOG_LINES);
     await this.repo.setStatus(app.projectId, 'starting', null);
     const process = await this.launch(app, app.liveDeploymentId, sink);
+    if (this.closed) {
+      await process.kill();
+      return;
+    }
     this.promote(app, app.liveDeploymentId, process, sink);
     await this.repo.setStatus(app.projectId, 'running', null);
   }
@@ -211,7 +215,13 @@ export class Supervisor {
   private async relaunch(app: AppRow, entry: Running, reason: string): Promise<void> {
     if (entry.stopping || this.closed || this.running.get(app.projectId) !== entry) return;
     try {
-      entry.process = await this.launch(app, entry.deploymentId, entry.sink);
+      const process = await this.launch(app, entry.deploymentId, entry.sink);
+      // Stopped (or the supervisor closed) while it was starting: it must not outlive that.
+      if (entry.stopping || this.closed) {
+        await process.kill();
+        return;
+      }
+      entry.process = process;
       this.watch(app, entry);
       await this.repo.setStatus(app.projectId, 'running', reason, entry.crashes.length);
     } catch (error) {
