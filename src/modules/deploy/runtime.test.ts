@@ -74,7 +74,8 @@ describe('builds and apps over time', () => {
   });
 
   it('restarts an app that crashes, then marks it crashed after 5 restarts', async () => {
-    const repo = fixtureRepo(w.scratch, 'crashy', nodeApp('crashy', "setTimeout(() => { console.log('giving up'); process.exit(3); }, 300);"));
+    // It crashes 1.5 s after it starts: long enough to pass the health check on a loaded machine.
+    const repo = fixtureRepo(w.scratch, 'crashy', nodeApp('crashy', "setTimeout(() => { console.log('giving up'); process.exit(3); }, 1500);"));
     const id = await w.project('crashy', repo.path);
     expect((await w.deploy(id)).state).toBe('live');
     await waitUntil(async () => (await app(id)).status === 'crashed', 60_000);
@@ -84,7 +85,7 @@ describe('builds and apps over time', () => {
   });
 
   it('reports an app killed for memory as such', async () => {
-    const hog = "setTimeout(() => { const a = []; for (;;) a.push(Buffer.alloc(8 << 20, 1)); }, 300);";
+    const hog = "setTimeout(() => { const a = []; for (;;) a.push(Buffer.alloc(8 << 20, 1)); }, 1500);";
     const id = await w.project('hungry', fixtureRepo(w.scratch, 'hungry', nodeApp('hungry', hog)).path);
     expect((await w.deploy(id)).state).toBe('live');
     await waitUntil(async () => (await app(id)).reason !== null, 30_000);
