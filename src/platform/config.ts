@@ -1,10 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { declaredModuleSettings } from './module-settings.ts';
-
-const DEFAULT_LOGO = fileURLToPath(new URL('../modules/media/assets/logo.png', import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -42,28 +38,13 @@ const schema = z.object({
   AULA_ADMIN_EMAIL: z.string().email().optional(),
   AULA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   AULA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-  AULA_MAX_UPLOAD_MB: positiveInt.default(1024),
   AULA_REQUEST_TIMEOUT_SECONDS: positiveInt.default(600),
-  AULA_MEDIA_CONCURRENCY: positiveInt.default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
-  AULA_VIDEO_FIT: z.enum(['pad', 'crop']).default('pad'),
-  AULA_VIDEO_BUMPER_SECONDS: z.coerce.number().min(0.5).max(10).default(2),
-  AULA_VIDEO_MAX_SECONDS: z.coerce.number().min(2).max(3600).default(20),
-  AULA_VIDEO_LOGO: z.string().min(1).optional(),
-  FFMPEG_PATH: z.string().min(1).optional(),
-  FFPROBE_PATH: z.string().min(1).optional(),
-  AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
-  AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,[\]-]*$/, 'a comma-separated list of host names').optional(),
-  AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
-  AULA_MEDIA_RECONCILE_SECONDS: positiveInt.default(30),
   AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
   AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   AULA_CLUSTER_API: z.coerce.number().int().min(1).max(64).default(2),
   AULA_CLUSTER_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   AULA_CLUSTER_STATS_PORT: port.default(0),
   AULA_HOUSEKEEPING_INTERVAL_SECONDS: positiveInt.default(3600),
-}).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
-  path: ['AULA_VIDEO_MAX_SECONDS'],
-  message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
 });
 
 /** Every environment variable Aula reads (for checks of deployment files). */
@@ -105,22 +86,7 @@ export interface Config {
   cluster: { api: number; workers: number; statsPort: number };
   /** How often the housekeeping jobs prune expired rows (rate-limit counters, old process records…). */
   housekeepingIntervalSeconds: number;
-  media: {
-    maxUploadBytes: number;
-    concurrency: number;
-    fit: 'pad' | 'crop';
-    bumperSeconds: number;
-    maxSeconds: number;
-    logo: string;
-    ffmpegPath: string | undefined;
-    ffprobePath: string | undefined;
-    importTimeoutMs: number;
-    /** Hosts that URL imports may reach even on private addresses (meant for tests only). */
-    importAllowHosts: string[];
-    linkTtlSeconds: number;
-    /** How often unfinished tasks are checked against their jobs. */
-    reconcileIntervalMs: number;
-  };
+
   /** Each module's own settings, by module name (read them through the module's ModuleSettings.get). */
   modules: Record<string, unknown>;
 }
@@ -184,20 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
     cluster: { api: e.AULA_CLUSTER_API, workers: e.AULA_CLUSTER_WORKERS, statsPort: e.AULA_CLUSTER_STATS_PORT },
     housekeepingIntervalSeconds: e.AULA_HOUSEKEEPING_INTERVAL_SECONDS,
-    media: {
-      maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
-      concurrency: e.AULA_MEDIA_CONCURRENCY,
-      fit: e.AULA_VIDEO_FIT,
-      bumperSeconds: e.AULA_VIDEO_BUMPER_SECONDS,
-      maxSeconds: e.AULA_VIDEO_MAX_SECONDS,
-      logo: path.resolve(e.AULA_VIDEO_LOGO ?? DEFAULT_LOGO),
-      ffmpegPath: e.FFMPEG_PATH,
-      ffprobePath: e.FFPROBE_PATH,
-      importTimeoutMs: e.AULA_MEDIA_IMPORT_TIMEOUT_SECONDS * 1000,
-      importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
-      linkTtlSeconds: e.AULA_MEDIA_LINK_TTL_SECONDS,
-      reconcileIntervalMs: e.AULA_MEDIA_RECONCILE_SECONDS * 1000,
-    },
     modules,
   };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { appendEventToOutbox } from '../../platform/outbox/outbox.ts';
-import type { EventStreams } from '../../platform/queue/definitions.ts';
+import type { TaskFinished } from './queues.ts';
 
 /** Media's outbox: task.processed / task.failed, published by the platform's relay. */
 export const MEDIA_OUTBOX = 'media.outbox';
@@ -145,7 +145,7 @@ export class TaskRepository {
   }
 
   /** Runs one status UPDATE and, when it changed the row, writes the event into the outbox in the same transaction. */
-  private async transition(update: string, params: unknown[], event: (task: TaskRow) => EventStreams['media.events']): Promise<TaskRow | undefined> {
+  private async transition(update: string, params: unknown[], event: (task: TaskRow) => TaskFinished): Promise<TaskRow | undefined> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
