@@ -26,24 +26,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AULA_SHUTDOWN_TIMEOUT_MS: positiveInt.default(5000),
   AULA_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  AULA_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
-  AULA_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
-  AULA_LOGIN_RATE_LIMIT: positiveInt.default(10),
-  AULA_SIGNUP_RATE_LIMIT: positiveInt.default(5),
-  AULA_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
   AULA_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, or a comma-separated list of proxy addresses/CIDRs')
     .default('false'),
-  AULA_ADMIN_EMAIL: z.string().email().optional(),
-  AULA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   AULA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   AULA_REQUEST_TIMEOUT_SECONDS: positiveInt.default(600),
-  AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
-  AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-  AULA_CLUSTER_API: z.coerce.number().int().min(1).max(64).default(2),
-  AULA_CLUSTER_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
-  AULA_CLUSTER_STATS_PORT: port.default(0),
   AULA_HOUSEKEEPING_INTERVAL_SECONDS: positiveInt.default(3600),
 });
 
@@ -51,7 +39,7 @@ const schema = z.object({
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 // Their values never appear in error messages: they are, or may contain, secrets.
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AULA_JWT_SECRET', 'AULA_ADMIN_PASSWORD', 'AULA_STATS_SERVICE_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AULA_JWT_SECRET']);
 
 /** Every setting of Aula, parsed from the environment once at start-up. */
 export interface Config {
@@ -68,22 +56,12 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Unset: generated into the data directory on first start. */
   jwtSecret: string | undefined;
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlDays: number;
-  rateLimits: { loginPerWindow: number; signupPerWindow: number; windowSeconds: number };
   /** Fastify's trustProxy: false, true, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | string;
-  bootstrapAdmin: { email: string; password: string } | undefined;
   /** How long a worker holds a job before another may take it over (stalled-job recovery). */
   jobLockMs: number;
   /** Longest time to receive a whole HTTP request (an upload included); also how old a partial file must be to be swept. */
   requestTimeoutMs: number;
-  /** Grades run from 0 to this, with two decimals. */
-  gradeScale: number;
-  /** A shared secret external systems send as `X-Service-Token` to write grades to stats. */
-  statsServiceToken: string | undefined;
-  /** `aula cluster`: API and worker process counts, and the loopback port of HAProxy's stats page (0: a free one). */
-  cluster: { api: number; workers: number; statsPort: number };
   /** How often the housekeeping jobs prune expired rows (rate-limit counters, old process records…). */
   housekeepingIntervalSeconds: number;
 
@@ -134,21 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.AULA_SHUTDOWN_TIMEOUT_MS,
     jwtSecret: e.AULA_JWT_SECRET,
-    accessTokenTtlSeconds: e.AULA_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlDays: e.AULA_REFRESH_TOKEN_TTL_DAYS,
-    rateLimits: {
-      loginPerWindow: e.AULA_LOGIN_RATE_LIMIT,
-      signupPerWindow: e.AULA_SIGNUP_RATE_LIMIT,
-      windowSeconds: e.AULA_RATE_LIMIT_WINDOW_SECONDS,
-    },
     trustProxy: parseTrustProxy(e.AULA_TRUST_PROXY),
-    bootstrapAdmin:
-      e.AULA_ADMIN_EMAIL && e.AULA_ADMIN_PASSWORD ? { email: e.AULA_ADMIN_EMAIL, password: e.AULA_ADMIN_PASSWORD } : undefined,
     jobLockMs: e.AULA_JOB_LOCK_MS,
     requestTimeoutMs: e.AULA_REQUEST_TIMEOUT_SECONDS * 1000,
-    gradeScale: e.AULA_GRADE_SCALE,
-    statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
-    cluster: { api: e.AULA_CLUSTER_API, workers: e.AULA_CLUSTER_WORKERS, statsPort: e.AULA_CLUSTER_STATS_PORT },
     housekeepingIntervalSeconds: e.AULA_HOUSEKEEPING_INTERVAL_SECONDS,
     modules,
   };

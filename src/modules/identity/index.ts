@@ -10,10 +10,11 @@ import { identityQueues } from './queues.ts';
 import { createIdentity } from './service.ts';
 import { registerUserRoutes } from './user-routes.ts';
 import { IDENTITY_JOB_OUTBOX } from './users.ts';
+import { identitySettings } from './config.ts';
 
 /** Creates the first admin from AULA_ADMIN_EMAIL/AULA_ADMIN_PASSWORD when there is no admin yet. */
 async function bootstrapAdmin(ctx: ModuleContext): Promise<void> {
-  const wanted = ctx.config.bootstrapAdmin;
+  const wanted = identitySettings.get(ctx.config).bootstrapAdmin;
   if (!wanted) return;
   const identity = createIdentity(ctx);
   const existing = await identity.db.selectFrom('identity.users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst();
