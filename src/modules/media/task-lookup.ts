@@ -1,4 +1,6 @@
+import { createKysely } from '../../platform/db/pool.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import type { MediaDb } from './db.ts';
 import { isUuid } from '../../platform/ids.ts';
 import type { TaskStatus } from './tasks.ts';
 
@@ -10,14 +12,11 @@ export interface TaskLookup {
 
 /** The task interface media exports; projects uses it to check a demo video. */
 export function taskLookup(ctx: ModuleContext): TaskLookup {
+  const db = createKysely<MediaDb>(ctx.pool);
   return {
     async ownerAndStatus(taskId) {
       if (!isUuid(taskId)) return undefined;
-      const { rows } = await ctx.pool.query<{ ownerId: string; status: TaskStatus }>(
-        'SELECT owner_id AS "ownerId", status FROM media.tasks WHERE id = $1',
-        [taskId],
-      );
-      return rows[0];
+      return db.selectFrom('media.tasks').select(['owner_id as ownerId', 'status']).where('id', '=', taskId).executeTakeFirst();
     },
   };
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../../platform/config.ts';
@@ -12,6 +11,7 @@ import { answers, spawnAulaChild, stopChild, waitFor, type AulaChild } from './c
 import { haproxyConfig, serverName, type ApiSlot } from './haproxy-config.ts';
 import { startHaproxy, type Haproxy } from './haproxy.ts';
 import { clusterSettings } from '../config.ts';
+import { isProcessRegistered } from '../../../platform/process-registry.ts';
 
 /** The ping/echo monitor's cadence: a ping every 200 ms, 3 misses in a row mean dead or hung. */
 export const MONITOR = { pingIntervalMs: 200, pingTimeoutMs: 500, missesToFail: 3, startTimeoutMs: 90_000 } as const;
@@ -95,10 +95,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     void proc.exited.then(() => launching.delete(proc));
     const ready = slot.api
       ? await waitFor(proc, () => answers(`http://127.0.0.1:${slot.api!.ports[side]}/ready`, 2000), MONITOR.startTimeoutMs)
-      : await waitFor(proc, async () => {
-          const row = await runtime.pool.query('SELECT 1 FROM platform.processes WHERE pid = $1 AND host = $2 AND stopped_at IS NULL', [proc.pid, os.hostname()]);
-          return (row.rowCount ?? 0) > 0;
-        }, MONITOR.startTimeoutMs);
+      : await waitFor(proc, () => isProcessRegistered(runtime.pool, proc.pid!), MONITOR.startTimeoutMs);
     launching.delete(proc);
     if (ready && !stopping) return proc;
     log.warn({ instance: slot.info.name, pid: proc.pid }, 'instance did not become ready');
