@@ -95,6 +95,9 @@ describe('creating a project', () => {
     expect(ok.body.demoTaskId).toBe(mine);
     expect((await w.api('PATCH', `/api/projects/${ok.body.id}`, w.bob.token, { demoTaskId: theirs })).status).toBe(404);
     expect((await w.api('GET', `/api/projects/${ok.body.id}`, w.bob.token)).body.demoTaskId).toBe(mine);
+    const cleared = await w.api('PATCH', `/api/projects/${ok.body.id}`, w.bob.token, { demoTaskId: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.demoTaskId).toBeNull();
   });
 });
 
