@@ -4,7 +4,7 @@ import { checkPage, clientAddress, logIn, signUp } from './helpers.ts';
 
 test.use({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
-test('an admin searches users, changes a role, promotes pasted e-mails, sees processes and the queue dashboard', async ({ page, request }, testInfo) => {
+test('an admin searches users, changes a role, promotes pasted e-mails, sees processes, the cluster view and the queue dashboard', async ({ page, request }, testInfo) => {
   const carla = await signUp(request, 'carla');
   const dan = await signUp(request, 'dan');
   await logIn(page, ADMIN.email, ADMIN.password);
@@ -32,6 +32,14 @@ test('an admin searches users, changes a role, promotes pasted e-mails, sees pro
   await expect(page.getByRole('table', { name: 'Processes' }).getByText('Alive').first()).toBeVisible();
   await checkPage(page, testInfo, 'admin-processes');
 
+  // Started with `aula start`, not `aula cluster`: the cluster page says so and how to start one.
+  await page.getByRole('link', { name: 'Cluster', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Cluster', level: 2 })).toBeVisible();
+  await expect(page.getByText('Aula is not running as a cluster')).toBeVisible();
+  await expect(page.getByText('aula cluster --api 2 --workers 1')).toBeVisible();
+  await checkPage(page, testInfo, 'admin-cluster');
+  await page.getByRole('link', { name: 'See the registered processes' }).click();
+
   await page.getByRole('link', { name: 'Open the queue dashboard' }).click();
   await expect(page).toHaveURL(/\/admin\/queues/);
   await expect(page.getByText('media.process').first()).toBeVisible();
@@ -44,5 +52,7 @@ test('a student is sent away from the queue dashboard', async ({ page, request }
   const res = await page.goto('/admin/queues');
   expect(res?.status()).toBe(403);
   await page.goto('/admin/processes');
+  await expect(page).toHaveURL(/\/videos$/);
+  await page.goto('/admin/cluster');
   await expect(page).toHaveURL(/\/videos$/);
 });

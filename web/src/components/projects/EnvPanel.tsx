@@ -53,9 +53,9 @@ export function EnvPanel({ project }: { project: Project }) {
             <Table.Tbody>
               {vars.data.data.map((v) => (
                 <Table.Tr key={v.key}>
-                  <Table.Td><code>{v.key}</code></Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}><code>{v.key}</code></Table.Td>
                   <Table.Td>{t(v.scope === 'build' ? 'env.build' : 'env.runtime')}</Table.Td>
-                  <Table.Td><code>{v.hint}</code></Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}><code>{v.hint}</code></Table.Td>
                   <Table.Td>{dateTime(v.updatedAt)}</Table.Td>
                   {writes && (
                     <Table.Td>
