@@ -312,6 +312,7 @@ export const en = {
   'cluster.state': 'State',
   'cluster.lastPing': 'Last ping',
   'cluster.never': 'Never',
+  'cluster.notPinged': 'Not pinged (a worker serves no HTTP)',
   'cluster.restarts': 'Restarts',
   'cluster.detections': 'Failures detected',
   'cluster.detectedIn': 'last in {ms} ms',

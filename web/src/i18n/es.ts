@@ -314,6 +314,7 @@ export const es: Record<MessageKey, string> = {
   'cluster.state': 'Estado',
   'cluster.lastPing': 'Último ping',
   'cluster.never': 'Nunca',
+  'cluster.notPinged': 'Sin ping (un worker no atiende HTTP)',
   'cluster.restarts': 'Reinicios',
   'cluster.detections': 'Fallos detectados',
   'cluster.detectedIn': 'el último en {ms} ms',

@@ -57,7 +57,7 @@ export function AdminClusterPage() {
                     <Table.Td>{i.name}{i.pid !== null && <Text span size="xs" c="dimmed"> (pid {i.pid}{i.port !== null ? `, :${i.port}` : ''})</Text>}</Table.Td>
                     <Table.Td>{i.role}</Table.Td>
                     <Table.Td><Badge color={STATE_COLOR[i.state] ?? 'gray'} variant="light" c="dark">{stateText(i.state)}</Badge></Table.Td>
-                    <Table.Td>{i.lastPingAt ? time.format(new Date(i.lastPingAt)) : t('cluster.never')}</Table.Td>
+                    <Table.Td>{i.lastPingAt ? time.format(new Date(i.lastPingAt)) : t(i.role === 'worker' ? 'cluster.notPinged' : 'cluster.never')}</Table.Td>
                     <Table.Td>{number(i.restarts, 0)}</Table.Td>
                     <Table.Td>{number(i.detections, 0)}{i.lastDetectionMs !== null && ` (${t('cluster.detectedIn', { ms: number(i.lastDetectionMs, 0) })})`}</Table.Td>
                   </Table.Tr>
