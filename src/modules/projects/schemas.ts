@@ -40,6 +40,7 @@ export const Project = Type.Object({
   repoUrl: Type.Optional(Type.String()),
   courseId: Type.String(),
   demoTaskId: Nullable(Type.String()),
+  demo: Type.Optional(Nullable(Type.Object({ processed: Type.String(), thumbnail: Type.String() }, { description: 'signed links to the processed demo video (one project\'s view only)' }))),
   team: Type.Array(TeamMember),
   tags: Type.Array(Type.String()),
   rating: Type.Object({ average: Nullable(Type.Number()), count: Type.Integer(), mine: Nullable(Type.Integer()) }),
