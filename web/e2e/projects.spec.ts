@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
-import { checkPage, clientAddress, logIn, signUp, signUpTeacher } from './helpers.ts';
+import fs from 'node:fs';
+import { checkPage, clientAddress, logIn, makeVideo, signUp, signUpTeacher } from './helpers.ts';
 
 test.use({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
@@ -22,6 +23,14 @@ async function courseWith(request: APIRequestContext, teacherToken: string, code
   return id;
 }
 
+/** Uploads a short video as the user through the API and returns its task id (processing goes on in the background). */
+async function uploadDemo(request: APIRequestContext, token: string): Promise<string> {
+  const file = makeVideo('demo.mp4', 2, 0.5);
+  const res = await request.post('/api/tasks', { headers: { authorization: `Bearer ${token}` }, multipart: { title: 'Shop demo', file: { name: 'demo.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(file) } } });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
 async function pageFor(browser: Browser, login: string, password: string) {
   const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
   const page = await context.newPage();
@@ -41,6 +50,8 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await courseWith(request, teacherToken, code, 'B', [dave.email]);
   const slug = `p${Date.now() % 1000000}-shop`;
   const secret = `s3cr3t-${Date.now()}-never-shown`;
+  const anaToken = await tokenOf(request, ana.username, ana.password);
+  const demoTask = await uploadDemo(request, anaToken);
 
   // The owner: from the navigation to the course's showcase, empty, then a new project.
   await logIn(page, ana.username, ana.password);
@@ -117,13 +128,16 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await expect(page.getByTestId('stage')).toContainText('Our proposal, with mock-ups.');
   await checkPage(page, testInfo, 'project-stages');
 
-  // Edit: the description changes.
+  // Edit: the description changes and the processed video becomes the demo.
+  await expect.poll(async () => ((await (await request.get(`/api/tasks/${demoTask}`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as { status: string }).status, { timeout: 120_000 }).toBe('processed');
   await page.getByRole('link', { name: 'Edit project' }).click();
   await expect(page.getByLabel(/^Slug/)).toHaveValue(slug);
   await page.getByLabel('Description').fill('A shop for the campus, now with payments.');
+  await page.getByLabel('Demo video').selectOption({ label: 'Shop demo' });
   await checkPage(page, testInfo, 'project-edit');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('description')).toHaveText('A shop for the campus, now with payments.');
+  await expect(page.getByTestId('demo-player')).toBeVisible();
 
   // The teacher reviews the stage from the course page.
   const t = await pageFor(browser, teacher.username, teacher.password);
@@ -162,6 +176,11 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await expect(c.page.getByTestId('feedback')).toHaveCount(0);
   await expect(c.page.locator('body')).not.toContainText('Clear scope, go ahead.');
   await expect(c.page.getByRole('tab', { name: 'Environment variables' })).toHaveCount(0);
+  // The demo plays for a classmate through its signed link (the task itself is not theirs to read).
+  const player = c.page.getByTestId('demo-player');
+  await expect(player).toHaveAttribute('src', new RegExp(`/api/tasks/${demoTask}/processed\\?expires=`));
+  await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  expect((await request.get(`/api/tasks/${demoTask}`, { headers: { authorization: `Bearer ${await tokenOf(request, cora.username, cora.password)}` } })).status()).toBe(404);
   await expect(c.page.getByText('No ratings yet')).toBeVisible();
   await c.page.getByRole('button', { name: 'Rate 4 of 5' }).click();
   await expect(c.page.getByText('Your rating: 4 of 5')).toBeVisible();

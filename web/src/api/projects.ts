@@ -34,6 +34,8 @@ export interface Project {
   repoUrl?: string;
   courseId: string;
   demoTaskId: string | null;
+  /** Signed links to the processed demo video (one project's view only). */
+  demo?: { processed: string; thumbnail: string } | null;
   team: TeamMember[];
   tags: string[];
   rating: { average: number | null; count: number; mine: number | null };

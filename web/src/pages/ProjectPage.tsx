@@ -26,7 +26,7 @@ function Overview({ project: p }: { project: Project }) {
       {p.demoTaskId && (
         <Stack gap="xs">
           <Title order={3}>{t('projects.demo')}</Title>
-          <DemoVideo taskId={p.demoTaskId} title={p.name} />
+          <DemoVideo project={p} />
         </Stack>
       )}
     </Stack>
