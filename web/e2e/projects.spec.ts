@@ -187,6 +187,11 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await expect(c.page.getByRole('button', { name: 'Rate 4 of 5' })).toHaveAttribute('aria-pressed', 'true');
   await expect(c.page.getByText('4 ★ average of 1 ratings')).toBeVisible();
   await checkPage(c.page, testInfo, 'project-classmate');
+  await c.page.getByLabel('Language').selectOption('es');
+  await expect(c.page.getByRole('heading', { name: 'Etapas', level: 3 })).toBeVisible();
+  await expect(c.page.getByText('Tu valoración: 4 de 5')).toBeVisible();
+  await expect(c.page.getByTestId('stage')).toContainText('Aceptada');
+  await checkPage(c.page, testInfo, 'project-classmate-es');
   await c.context.close();
 
   // A student of another course group: not found, with a way back.
