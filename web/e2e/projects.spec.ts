@@ -44,9 +44,10 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   const ben = await signUp(request, 'pben');
   const cora = await signUp(request, 'pcora');
   const dave = await signUp(request, 'pdave');
+  const eve = await signUp(request, 'peve');
   const code = `PRJ${Date.now() % 100000}`;
   const teacherToken = await tokenOf(request, teacher.username, teacher.password);
-  const courseId = await courseWith(request, teacherToken, code, 'A', [ana.email, ben.email, cora.email]);
+  const courseId = await courseWith(request, teacherToken, code, 'A', [ana.email, ben.email, cora.email, eve.email]);
   await courseWith(request, teacherToken, code, 'B', [dave.email]);
   const slug = `p${Date.now() % 1000000}-shop`;
   const secret = `s3cr3t-${Date.now()}-never-shown`;
@@ -83,13 +84,17 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
 
   // Team: a classmate by e-mail, and an e-mail nobody has.
   await page.getByRole('tab', { name: 'Team' }).click();
-  await page.getByLabel('Add teammates by e-mail').fill(`${ben.email}\nghost-${Date.now()}@nowhere.example`);
+  await page.getByLabel('Add teammates by e-mail').fill(`${ben.email}, ${eve.email}\nghost-${Date.now()}@nowhere.example`);
   await page.getByRole('button', { name: 'Add to the team' }).click();
-  await expect(page.getByText('1 added')).toBeVisible();
+  await expect(page.getByText('2 added')).toBeVisible();
   await expect(page.getByTestId('unknown-members')).toContainText('@nowhere.example');
   await expect(page.getByRole('table', { name: 'Team' })).toContainText(ben.username);
   await expect(page.getByRole('button', { name: `Remove ${ben.username} from the team` })).toBeVisible();
   await checkPage(page, testInfo, 'project-team');
+  // The owner removes a member, after confirming.
+  await page.getByRole('button', { name: `Remove ${eve.username} from the team` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'Team' })).not.toContainText(eve.username);
 
   // Env vars: set one; its value never comes back, only a masked hint.
   await page.getByRole('tab', { name: 'Environment variables' }).click();
@@ -138,6 +143,14 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('description')).toHaveText('A shop for the campus, now with payments.');
   await expect(page.getByTestId('demo-player')).toBeVisible();
+
+  // The owner hands the project over; afterwards she is a member without the owner's buttons.
+  await page.getByRole('tab', { name: 'Team' }).click();
+  await page.getByRole('button', { name: `Make ${ben.username} the owner` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Make owner' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(ben.username) })).toContainText('Owner');
+  await expect(page.getByRole('row', { name: new RegExp(ana.username) })).toContainText('Member');
+  await expect(page.getByRole('button', { name: /^Remove / })).toHaveCount(0);
 
   // The teacher reviews the stage from the course page.
   const t = await pageFor(browser, teacher.username, teacher.password);
@@ -201,4 +214,38 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await expect(d.page.getByRole('link', { name: '← Back to projects' })).toBeVisible();
   await checkPage(d.page, testInfo, 'project-not-found');
   await d.context.close();
+});
+
+test('the showcase pages by 12, sorts by rating and filters by tag', async ({ page, request }, testInfo) => {
+  const teacher = await signUpTeacher(request, 'pgteacher');
+  const sam = await signUp(request, 'pgsam');
+  const rita = await signUp(request, 'pgrita');
+  const courseId = await courseWith(request, await tokenOf(request, teacher.username, teacher.password), `PGS${Date.now() % 100000}`, 'A', [sam.email, rita.email]);
+  const samToken = await tokenOf(request, sam.username, sam.password);
+  const stamp = Date.now() % 100000;
+  const ids: string[] = [];
+  for (let i = 1; i <= 14; i++) {
+    const n = String(i).padStart(2, '0');
+    const res = await request.post('/api/projects', { headers: { authorization: `Bearer ${samToken}` }, data: { courseId, name: `Paged ${n}`, slug: `pg${stamp}-${n}`, tags: i % 2 === 0 ? ['even'] : ['odd'] } });
+    expect(res.status(), await res.text()).toBe(201);
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  const rated = await request.post(`/api/projects/${ids[0]}/ratings`, { headers: { authorization: `Bearer ${await tokenOf(request, rita.username, rita.password)}` }, data: { score: 5 } });
+  expect(rated.status()).toBe(200);
+
+  await logIn(page, rita.username, rita.password);
+  await page.goto(`/courses/${courseId}/projects`);
+  const cards = page.getByTestId('project-card');
+  await expect(cards).toHaveCount(12);
+  await expect(cards.first()).toContainText('Paged 14');
+  await page.getByRole('button', { name: 'Show more projects' }).click();
+  await expect(cards).toHaveCount(14);
+  await expect(page.getByRole('button', { name: 'Show more projects' })).toHaveCount(0);
+  await page.getByLabel('Sort by').selectOption('rating');
+  await expect(cards.first()).toContainText('Paged 01');
+  await expect(cards.first()).toContainText('5 ★ average of 1 ratings');
+  await page.getByLabel('Tag', { exact: true }).selectOption('even');
+  await expect(cards).toHaveCount(7);
+  await expect(page.getByRole('button', { name: 'Show more projects' })).toHaveCount(0);
+  await checkPage(page, testInfo, 'project-showcase-paged');
 });
