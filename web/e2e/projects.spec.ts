@@ -205,6 +205,9 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await expect(c.page.getByText('Tu valoración: 4 de 5')).toBeVisible();
   await expect(c.page.getByTestId('stage')).toContainText('Aceptada');
   await checkPage(c.page, testInfo, 'project-classmate-es');
+  await c.page.getByLabel('Idioma').selectOption('en');
+  await c.page.goto(`${projectUrl}/edit`);
+  await expect(c.page.getByText('Only the project’s team can edit it.')).toBeVisible();
   await c.context.close();
 
   // A student of another course group: not found, with a way back.

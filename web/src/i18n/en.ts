@@ -221,6 +221,7 @@ export const en = {
   'projectForm.demoHint': 'One of your processed videos (upload it in My videos first).',
   'projectForm.noDemo': 'No demo video',
   'projectForm.keepDemo': 'The current demo video (a teammate’s)',
+  'projectForm.teamOnly': 'Only the project’s team can edit it. Ask a team member if something should change.',
   'projectForm.create': 'Create project',
   'rating.ask': 'Rate this project:',
   'rating.mine': 'Your rating: {score} of 5. Choose again to change it.',

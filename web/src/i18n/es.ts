@@ -223,6 +223,7 @@ export const es: Record<MessageKey, string> = {
   'projectForm.demoHint': 'Uno de tus videos procesados (súbelo antes en Mis videos).',
   'projectForm.noDemo': 'Sin video de demostración',
   'projectForm.keepDemo': 'El video de demostración actual (de un compañero)',
+  'projectForm.teamOnly': 'Solo el equipo del proyecto puede editarlo. Pide a un miembro del equipo si algo debe cambiar.',
   'projectForm.create': 'Crear proyecto',
   'rating.ask': 'Valora este proyecto:',
   'rating.mine': 'Tu valoración: {score} de 5. Elige otra para cambiarla.',

@@ -1,9 +1,9 @@
-import { Anchor, Button, Group, NativeSelect, Stack, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, NativeSelect, Stack, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from '@tanstack/react-router';
 import type { FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import { fetchProject, projectKey, type Project } from '../api/projects.ts';
+import { fetchProject, onTeam, projectKey, type Project } from '../api/projects.ts';
 import type { TaskPage } from '../api/types.ts';
 import { ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -93,6 +93,7 @@ export function EditProjectPage() {
   const project = useQuery({ queryKey: projectKey(id), queryFn: () => fetchProject(id) });
   if (project.isPending) return <Loading />;
   if (project.isError) return <Stack><ErrorAlert error={project.error} /><Anchor component={Link} to="/projects">{t('projects.back')}</Anchor></Stack>;
+  if (!onTeam(project.data.viewer)) return <Stack><Alert color="yellow" role="status">{t('projectForm.teamOnly')}</Alert><Anchor component={Link} to={`/projects/${id}`}>{t('projects.backToProject')}</Anchor></Stack>;
   return (
     <Stack>
       <Anchor component={Link} to={`/projects/${id}`}>{t('projects.backToProject')}</Anchor>

@@ -50,7 +50,7 @@ export function DatabasePanel({ project }: { project: Project }) {
       {d.url && (
         <Group align="end" wrap="wrap">
           <TextInput label={t('db.url')} description={t('db.urlHint')} value={shown ? d.url : '•'.repeat(24)} readOnly style={{ flex: 1, minWidth: 240 }} />
-          <Button variant="default" onClick={() => setShown((s) => !s)} aria-pressed={shown}>{t(shown ? 'db.hide' : 'db.show')}</Button>
+          <Button variant="default" onClick={() => setShown((s) => !s)}>{t(shown ? 'db.hide' : 'db.show')}</Button>
           <CopyButton value={d.url}>{({ copied, copy }) => <Button variant="light" onClick={copy}>{t(copied ? 'db.copied' : 'db.copy')}</Button>}</CopyButton>
         </Group>
       )}
