@@ -198,7 +198,7 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await c.page.getByRole('button', { name: 'Rate 4 of 5' }).click();
   await expect(c.page.getByText('Your rating: 4 of 5')).toBeVisible();
   await expect(c.page.getByRole('button', { name: 'Rate 4 of 5' })).toHaveAttribute('aria-pressed', 'true');
-  await expect(c.page.getByText('4 ★ average of 1 ratings')).toBeVisible();
+  await expect(c.page.getByText('4 ★ from 1 rating')).toBeVisible();
   await checkPage(c.page, testInfo, 'project-classmate');
   await c.page.getByLabel('Language').selectOption('es');
   await expect(c.page.getByRole('heading', { name: 'Etapas', level: 3 })).toBeVisible();
@@ -246,7 +246,7 @@ test('the showcase pages by 12, sorts by rating and filters by tag', async ({ pa
   await expect(page.getByRole('button', { name: 'Show more projects' })).toHaveCount(0);
   await page.getByLabel('Sort by').selectOption('rating');
   await expect(cards.first()).toContainText('Paged 01');
-  await expect(cards.first()).toContainText('5 ★ average of 1 ratings');
+  await expect(cards.first()).toContainText('5 ★ from 1 rating');
   await page.getByLabel('Tag', { exact: true }).selectOption('even');
   await expect(cards).toHaveCount(7);
   await expect(page.getByRole('button', { name: 'Show more projects' })).toHaveCount(0);

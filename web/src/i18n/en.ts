@@ -198,6 +198,7 @@ export const en = {
   'projects.teamOf': 'Team: {names}',
   'projects.noRatings': 'No ratings yet',
   'projects.ratingSummary': '{average} ★ average of {count} ratings',
+  'projects.ratingSummaryOne': '{average} ★ from 1 rating',
   'projects.back': '← Back to projects',
   'projects.backToShowcase': '← Back to the course’s projects',
   'projects.backToProject': '← Back to the project',

@@ -200,6 +200,7 @@ export const es: Record<MessageKey, string> = {
   'projects.teamOf': 'Equipo: {names}',
   'projects.noRatings': 'Aún sin valoraciones',
   'projects.ratingSummary': '{average} ★ de media en {count} valoraciones',
+  'projects.ratingSummaryOne': '{average} ★ de 1 valoración',
   'projects.back': '← Volver a proyectos',
   'projects.backToShowcase': '← Volver a los proyectos del curso',
   'projects.backToProject': '← Volver al proyecto',

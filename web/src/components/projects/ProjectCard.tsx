@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/index.tsx';
 export function RatingSummary({ rating }: { rating: Project['rating'] }) {
   const { t, number } = useI18n();
   if (rating.average === null) return <Text size="sm" c="dimmed">{t('projects.noRatings')}</Text>;
-  return <Text size="sm">{t('projects.ratingSummary', { average: number(rating.average, 2), count: rating.count })}</Text>;
+  return <Text size="sm">{t(rating.count === 1 ? 'projects.ratingSummaryOne' : 'projects.ratingSummary', { average: number(rating.average, 2), count: rating.count })}</Text>;
 }
 
 /** A project's tags as a list of badges. */
