@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import { mediaSettings } from './config.ts';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
@@ -18,7 +19,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 
 /** Video tasks: create (upload or URL), list, get, cancel/delete, download/stream, live events. */
 export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContext, service: TaskService, feed: TaskFeed): Promise<void> {
-  const media = ctx.config.media;
+  const media = mediaSettings.get(ctx.config);
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
   await app.register(multipart, { limits: multipartLimits(media.maxUploadBytes) });
 
