@@ -11,9 +11,10 @@ import { useI18n } from '../i18n/index.tsx';
 /** Tags typed as "a, b, c". */
 const parseTags = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
+// Not under ['tasks']: the live feed rewrites those keys as paged lists.
 function DemoVideoSelect({ current }: { current: string | null }) {
   const { t } = useI18n();
-  const tasks = useQuery({ queryKey: ['tasks', 'processed'], queryFn: () => api<TaskPage>('/api/tasks?status=processed&max=100') });
+  const tasks = useQuery({ queryKey: ['demo-candidates'], queryFn: () => api<TaskPage>('/api/tasks?status=processed&max=100') });
   const mine = tasks.data?.data ?? [];
   const options = [{ value: '', label: t('projectForm.noDemo') }, ...mine.map((task) => ({ value: task.id, label: task.title }))];
   if (current && !mine.some((task) => task.id === current)) options.push({ value: current, label: t('projectForm.keepDemo') });
