@@ -4,7 +4,8 @@ import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/modules/identity/passwords.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { ALL_MODULES, startRuntime } from '../src/platform/runtime.ts';
+import { ALL_MODULES } from '../src/app.ts';
+import { startRuntime } from '../src/platform/runtime.ts';
 import { benchBackends } from './databases.ts';
 import type { BenchRow } from './table.ts';
 
@@ -51,7 +52,7 @@ export async function authLoad(): Promise<BenchRow[]> {
     AULA_SIGNUP_RATE_LIMIT: '1000000',
     AULA_LOGIN_RATE_LIMIT: '1000000',
   });
-  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: ['identity.project'] }, createLogger('silent'));
+  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['identity.project'] }, createLogger('silent'));
   try {
     const address = runtime.app!.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -8,7 +8,8 @@ import { createIdentity } from '../src/modules/identity/service.ts';
 import { ReleasePaths } from '../src/modules/deploy/release.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { ALL_MODULES, startRuntime } from '../src/platform/runtime.ts';
+import { ALL_MODULES } from '../src/app.ts';
+import { startRuntime } from '../src/platform/runtime.ts';
 import { benchBackends } from './databases.ts';
 import type { BenchRow } from './table.ts';
 
@@ -92,7 +93,7 @@ export async function deployBench(): Promise<BenchRow[]> {
   const backends = await benchBackends();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-bench-deploy-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AULA_DATA_DIR: path.join(scratch, 'data'), DATABASE_URL: backends.databaseUrl, AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true', AULA_APP_CPUS: '1' });
-  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent'));
+  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent'));
   try {
     const work = path.join(scratch, 'work');
     const repo = path.join(scratch, 'app.git');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mediaSettings } from '../src/modules/media/config.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ export async function mediaPipeline(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-bench-media-'));
   try {
     const { ffmpeg, ffprobe } = await locateBinaries({});
-    const media = loadConfig({}).media;
+    const media = mediaSettings.get(loadConfig({}));
     const settings = { logo: media.logo, bumperSec: 2, maxSec: 20, fit: 'pad' as const };
     const input = path.join(dir, 'input.mp4');
     const ff = (args: string[]) => run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...args], { maxBuffer: 1 << 24 });

@@ -8,7 +8,8 @@ import { createIdentity } from '../src/modules/identity/service.ts';
 import { createProjects } from '../src/modules/projects/index.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { ALL_MODULES, startRuntime } from '../src/platform/runtime.ts';
+import { ALL_MODULES } from '../src/app.ts';
+import { startRuntime } from '../src/platform/runtime.ts';
 import { benchBackends } from './databases.ts';
 import type { BenchRow } from './table.ts';
 
@@ -45,7 +46,7 @@ export async function projectsLoad(): Promise<BenchRow[]> {
   const backends = await benchBackends();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-bench-projects-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AULA_DATA_DIR: dataDir, DATABASE_URL: backends.databaseUrl });
-  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: [] }, createLogger('silent'));
+  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: [] }, createLogger('silent'));
   const pool = new pg.Pool({ connectionString: backends.databaseUrl, max: 4 });
   try {
     const address = runtime.app!.server.address();

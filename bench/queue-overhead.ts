@@ -5,7 +5,8 @@ import { createPostgresBackend, createRedisBackend, runMigrations, withBackend }
 import { createLogger } from '../src/platform/logger.ts';
 import { createPostgresQueueBackend, createRedisQueueBackend, type QueueBackend } from '../src/platform/queue/backend.ts';
 import { startWorker } from '../src/platform/queue/worker.ts';
-import { QUEUES } from '../src/platform/queue/definitions.ts';
+import { platformModule, platformQueues } from '../src/platform/platform-module.ts';
+import { QueueCatalog } from '../src/platform/queue/catalog.ts';
 import { benchBackends } from './databases.ts';
 import type { BenchRow } from './table.ts';
 
@@ -38,7 +39,7 @@ type RawClasses = ReturnType<typeof withBackend>;
 async function throughBullMq(classes: RawClasses, connection: unknown, name: string, prefix?: string): Promise<number> {
   let processed = 0;
   const opts = { connection: connection as never, ...(prefix ? { prefix } : {}) };
-  const spec = QUEUES['platform.noop'];
+  const spec = platformQueues['platform.noop'].spec;
   const defaultJobOptions = {
     attempts: spec.attempts,
     backoff: { type: spec.backoff.type, delay: spec.backoff.delayMs },
@@ -69,7 +70,7 @@ export async function queueOverhead(): Promise<BenchRow[]> {
     const client = await pool.connect();
     await runMigrations(client);
     client.release();
-    const aulaPg = createPostgresQueueBackend(backends.databaseUrl, log);
+    const aulaPg = createPostgresQueueBackend(backends.databaseUrl, new QueueCatalog([platformModule]), log);
     const pgClasses = withBackend(createPostgresBackend) as unknown as RawClasses;
     const ours: number[] = [];
     const base: number[] = [];
@@ -86,7 +87,7 @@ export async function queueOverhead(): Promise<BenchRow[]> {
     if (backends.redisUrl) {
       const prefix = `aula-bench-${randomBytes(4).toString('hex')}`;
       const redis = new Redis(backends.redisUrl, { maxRetriesPerRequest: null });
-      const aulaRedis = createRedisQueueBackend(backends.redisUrl, prefix, log);
+      const aulaRedis = createRedisQueueBackend(backends.redisUrl, prefix, new QueueCatalog([platformModule]), log);
       const redisClasses = withBackend(createRedisBackend) as unknown as RawClasses;
       const oursR: number[] = [];
       const baseR: number[] = [];

@@ -6,7 +6,8 @@ import { createAdmin } from '../src/modules/identity/admin.ts';
 import { createIdentity } from '../src/modules/identity/service.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { ALL_MODULES, startRuntime } from '../src/platform/runtime.ts';
+import { ALL_MODULES } from '../src/app.ts';
+import { startRuntime } from '../src/platform/runtime.ts';
 import { benchBackends } from './databases.ts';
 import type { BenchRow } from './table.ts';
 
@@ -29,7 +30,7 @@ export async function statsLoad(): Promise<BenchRow[]> {
   const backends = await benchBackends();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-bench-stats-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AULA_DATA_DIR: dataDir, DATABASE_URL: backends.databaseUrl });
-  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: ['stats.grade-recorded', 'identity.project'] }, createLogger('silent'));
+  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['stats.grade-recorded', 'identity.project'] }, createLogger('silent'));
   const pool = new pg.Pool({ connectionString: backends.databaseUrl, max: 4 });
   try {
     const address = runtime.app!.server.address();

@@ -58,11 +58,55 @@ export function build() {
   }
 }
 
-/** Builds dist/ when it is missing or stale. */
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Runs fn holding dist.lock, so that several aula processes started at once on stale
+ * sources build once instead of each running tsc and replacing dist/ under the others.
+ * A lock whose holder died is taken over.
+ */
+function withBuildLock(fn) {
+  const lock = `${dist}.lock`;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      let holder = '';
+      try {
+        holder = fs.readFileSync(lock, 'utf8');
+      } catch {
+        continue; // released between the two calls
+      }
+      // An empty file is a lock being written this instant.
+      if (holder !== '' && !isAlive(Number(holder))) fs.rmSync(lock, { force: true });
+      else Atomics.wait(pause, 0, 0, 200);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** Builds dist/ when it is missing or stale (once, when several processes ask at the same time). */
 export function ensureBuilt() {
   if (!isStale()) return;
-  process.stderr.write('aula: building dist/ from src/ (missing or older than the sources)\n');
-  build();
+  withBuildLock(() => {
+    if (!isStale()) return; // another process built it while this one waited
+    process.stderr.write('aula: building dist/ from src/ (missing or older than the sources)\n');
+    build();
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

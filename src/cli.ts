@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createLogger, flushLogs, type Logger } from './platform/logger.ts';
-import { isQueueName, QUEUE_NAMES, type QueueName } from './platform/queue/definitions.ts';
+import { ALL_MODULES } from './app.ts';
 import type { AulaModule } from './platform/module.ts';
-import { ALL_MODULES, startRuntime, type Runtime, type RuntimeOptions } from './platform/runtime.ts';
+import { QueueCatalog } from './platform/queue/catalog.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from './platform/runtime.ts';
 import { installSafetyNet } from './platform/safety-net.ts';
+
+const CATALOG = new QueueCatalog(ALL_MODULES);
 
 const USAGE = `usage:
   aula start [--modules a,b] [--no-workers]   API and workers (all modules by default)
@@ -15,7 +18,7 @@ const USAGE = `usage:
   aula <module> <command> [--flag value…]       a module's operator command, e.g.
                                                 aula identity rebuild-read-model
 modules: ${ALL_MODULES.map((m) => m.name).join(', ')}
-queues:  ${QUEUE_NAMES.join(', ')}`;
+queues:  ${CATALOG.names().join(', ')}`;
 
 class UsageError extends Error {}
 
@@ -69,19 +72,20 @@ function planFor(argv: string[]): RuntimeOptions {
   const unknownModule = moduleNames?.find((name) => !ALL_MODULES.some((m) => m.name === name));
   if (unknownModule) throw new UsageError(`unknown module: ${unknownModule}`);
   const modules = moduleNames ? ALL_MODULES.filter((m) => moduleNames.includes(m.name)) : ALL_MODULES;
-  const queueNames = list(values.queues) ?? QUEUE_NAMES;
-  const unknownQueue = queueNames.find((name) => !isQueueName(name));
+  const queueNames = list(values.queues) ?? CATALOG.names();
+  const unknownQueue = queueNames.find((name) => !CATALOG.has(name));
   if (unknownQueue) throw new UsageError(`unknown queue: ${unknownQueue}`);
-  const queues = queueNames as QueueName[];
+  const queues = queueNames.filter((name) => CATALOG.has(name));
+  const installed = ALL_MODULES;
   switch (command) {
     case 'start': {
-      const served = new Set(modules.flatMap((m) => Object.keys(m.handlers ?? {})));
-      return { role: 'start', modules, http: true, queues: values['no-workers'] ? [] : queues.filter((q) => served.has(q)) };
+      const served = new Set(modules.flatMap((m) => Object.keys(m.queues ?? {})));
+      return { role: 'start', installed, modules, http: true, queues: values['no-workers'] ? [] : queues.filter((q) => served.has(q)) };
     }
     case 'worker':
-      return { role: 'worker', modules: [], http: false, queues };
+      return { role: 'worker', installed, modules: [], http: false, queues };
     case 'migrate':
-      return { role: 'migrate', modules: [], http: false, queues: [] };
+      return { role: 'migrate', installed, modules: [], http: false, queues: [] };
     default:
       throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
   }
@@ -129,14 +133,14 @@ function handleSignals(runtime: Runtime, log: Logger, shutdownTimeoutMs: number)
 async function main(): Promise<void> {
   if (process.argv[2] === 'cluster') {
     const { runClusterCommand } = await import('./modules/cluster/supervisor/cli.ts');
-    return runClusterCommand(process.argv.slice(3));
+    return runClusterCommand(process.argv.slice(3), ALL_MODULES);
   }
   let plan: RuntimeOptions;
   let config: Config;
   let moduleCommand: CommandPlan | undefined;
   try {
     moduleCommand = commandFor(process.argv.slice(2));
-    plan = moduleCommand ? { role: 'command', modules: [], http: false, queues: [] } : planFor(process.argv.slice(2));
+    plan = moduleCommand ? { role: 'command', installed: ALL_MODULES, modules: [], http: false, queues: [] } : planFor(process.argv.slice(2));
     config = loadConfig();
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { ALL_MODULES, startRuntime, type Runtime } from '../src/platform/runtime.ts';
+import { ALL_MODULES } from '../src/app.ts';
+import { startRuntime, type Runtime } from '../src/platform/runtime.ts';
 import type { QueueName } from '../src/platform/queue/definitions.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -32,7 +33,7 @@ export async function startTestApp(opts: { queues?: QueueName[]; env?: Record<st
     AULA_LOGIN_RATE_LIMIT: '100000',
     ...opts.env,
   });
-  const runtime = await startRuntime(config, { role: 'start', modules: ALL_MODULES, http: true, queues: opts.queues ?? [] }, createLogger(config.logLevel, {}, opts.logDestination));
+  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: opts.queues ?? [] }, createLogger(config.logLevel, {}, opts.logDestination));
   const address = runtime.app!.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from './app.ts';
 
 /** Variables of modules being built at the same time, not merged yet: AULA_SECRETS_KEY comes with `projects`. */
 // Every module's own settings count too (modules declare them when imported).
-await import('../src/modules/index.ts'); // modules declare their settings when imported
+await import('../src/app.ts'); // modules declare their settings when imported
 const MODULE_VARIABLES = declaredModuleSettings().flatMap((s) => s.variables);
 
 const deploy = path.resolve('deploy');

@@ -5,7 +5,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../src/platform/logger.ts';
+import { ALL_MODULES } from '../src/app.ts';
 import { createQueueBackend } from '../src/platform/queue/backend.ts';
+import { QueueCatalog } from '../src/platform/queue/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { freePort, spawnAula, waitForOk, type AulaProcess } from './process.ts';
 import { waitUntil } from './wait.ts';
@@ -59,7 +61,7 @@ describe.each([
     await waitUntil(() => worker.output().includes('Aula is ready'), 30_000);
 
     const log = createLogger('silent');
-    const queues = createQueueBackend({ databaseUrl: db.url, redisUrl: redis, redisPrefix: prefix }, log);
+    const queues = createQueueBackend({ databaseUrl: db.url, redisUrl: redis, redisPrefix: prefix, catalog: new QueueCatalog(ALL_MODULES) }, log);
     try {
       const job = await queues.queue('platform.noop').add('noop', { seq: 42 });
       await waitUntil(async () => (await (await queues.queue('platform.noop').getJob(job.id!))?.getState()) === 'completed', 15_000);

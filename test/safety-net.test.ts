@@ -5,7 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/platform/logger.ts';
+import { ALL_MODULES } from '../src/app.ts';
 import { createPostgresQueueBackend, type QueueBackend } from '../src/platform/queue/backend.ts';
+import { QueueCatalog } from '../src/platform/queue/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { freePort, waitForOk } from './process.ts';
 import { waitUntil } from './wait.ts';
@@ -46,7 +48,7 @@ describe('the process-level safety net', () => {
     expect(out).toContain('rejected and never awaited');
 
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
-    queues = createPostgresQueueBackend(db.url, createLogger('silent'), 2);
+    queues = createPostgresQueueBackend(db.url, new QueueCatalog(ALL_MODULES), createLogger('silent'), 2);
     const job = await queues.queue('platform.noop').add('noop', { seq: 7 });
     await waitUntil(async () => (await job.getState()) === 'completed', 20_000);
     expect(exited).toBeUndefined();

@@ -1,10 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { declaredModuleSettings } from './module-settings.ts';
-
-const DEFAULT_LOGO = fileURLToPath(new URL('../modules/media/assets/logo.png', import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -30,47 +26,20 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AULA_SHUTDOWN_TIMEOUT_MS: positiveInt.default(5000),
   AULA_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  AULA_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
-  AULA_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
-  AULA_LOGIN_RATE_LIMIT: positiveInt.default(10),
-  AULA_SIGNUP_RATE_LIMIT: positiveInt.default(5),
-  AULA_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
   AULA_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, or a comma-separated list of proxy addresses/CIDRs')
     .default('false'),
-  AULA_ADMIN_EMAIL: z.string().email().optional(),
-  AULA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   AULA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-  AULA_MAX_UPLOAD_MB: positiveInt.default(1024),
   AULA_REQUEST_TIMEOUT_SECONDS: positiveInt.default(600),
-  AULA_MEDIA_CONCURRENCY: positiveInt.default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
-  AULA_VIDEO_FIT: z.enum(['pad', 'crop']).default('pad'),
-  AULA_VIDEO_BUMPER_SECONDS: z.coerce.number().min(0.5).max(10).default(2),
-  AULA_VIDEO_MAX_SECONDS: z.coerce.number().min(2).max(3600).default(20),
-  AULA_VIDEO_LOGO: z.string().min(1).optional(),
-  FFMPEG_PATH: z.string().min(1).optional(),
-  FFPROBE_PATH: z.string().min(1).optional(),
-  AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
-  AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,[\]-]*$/, 'a comma-separated list of host names').optional(),
-  AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
-  AULA_MEDIA_RECONCILE_SECONDS: positiveInt.default(30),
-  AULA_GRADE_SCALE: z.coerce.number().positive().max(1000).default(5),
-  AULA_STATS_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-  AULA_CLUSTER_API: z.coerce.number().int().min(1).max(64).default(2),
-  AULA_CLUSTER_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
-  AULA_CLUSTER_STATS_PORT: port.default(0),
   AULA_HOUSEKEEPING_INTERVAL_SECONDS: positiveInt.default(3600),
-}).refine((e) => e.AULA_VIDEO_MAX_SECONDS > 2 * e.AULA_VIDEO_BUMPER_SECONDS, {
-  path: ['AULA_VIDEO_MAX_SECONDS'],
-  message: 'must be more than twice AULA_VIDEO_BUMPER_SECONDS',
 });
 
 /** Every environment variable Aula reads (for checks of deployment files). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 // Their values never appear in error messages: they are, or may contain, secrets.
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AULA_JWT_SECRET', 'AULA_ADMIN_PASSWORD', 'AULA_STATS_SERVICE_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'AULA_JWT_SECRET']);
 
 /** Every setting of Aula, parsed from the environment once at start-up. */
 export interface Config {
@@ -87,40 +56,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Unset: generated into the data directory on first start. */
   jwtSecret: string | undefined;
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlDays: number;
-  rateLimits: { loginPerWindow: number; signupPerWindow: number; windowSeconds: number };
   /** Fastify's trustProxy: false, true, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | string;
-  bootstrapAdmin: { email: string; password: string } | undefined;
   /** How long a worker holds a job before another may take it over (stalled-job recovery). */
   jobLockMs: number;
   /** Longest time to receive a whole HTTP request (an upload included); also how old a partial file must be to be swept. */
   requestTimeoutMs: number;
-  /** Grades run from 0 to this, with two decimals. */
-  gradeScale: number;
-  /** A shared secret external systems send as `X-Service-Token` to write grades to stats. */
-  statsServiceToken: string | undefined;
-  /** `aula cluster`: API and worker process counts, and the loopback port of HAProxy's stats page (0: a free one). */
-  cluster: { api: number; workers: number; statsPort: number };
   /** How often the housekeeping jobs prune expired rows (rate-limit counters, old process records…). */
   housekeepingIntervalSeconds: number;
-  media: {
-    maxUploadBytes: number;
-    concurrency: number;
-    fit: 'pad' | 'crop';
-    bumperSeconds: number;
-    maxSeconds: number;
-    logo: string;
-    ffmpegPath: string | undefined;
-    ffprobePath: string | undefined;
-    importTimeoutMs: number;
-    /** Hosts that URL imports may reach even on private addresses (meant for tests only). */
-    importAllowHosts: string[];
-    linkTtlSeconds: number;
-    /** How often unfinished tasks are checked against their jobs. */
-    reconcileIntervalMs: number;
-  };
+
   /** Each module's own settings, by module name (read them through the module's ModuleSettings.get). */
   modules: Record<string, unknown>;
 }
@@ -168,36 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.AULA_SHUTDOWN_TIMEOUT_MS,
     jwtSecret: e.AULA_JWT_SECRET,
-    accessTokenTtlSeconds: e.AULA_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlDays: e.AULA_REFRESH_TOKEN_TTL_DAYS,
-    rateLimits: {
-      loginPerWindow: e.AULA_LOGIN_RATE_LIMIT,
-      signupPerWindow: e.AULA_SIGNUP_RATE_LIMIT,
-      windowSeconds: e.AULA_RATE_LIMIT_WINDOW_SECONDS,
-    },
     trustProxy: parseTrustProxy(e.AULA_TRUST_PROXY),
-    bootstrapAdmin:
-      e.AULA_ADMIN_EMAIL && e.AULA_ADMIN_PASSWORD ? { email: e.AULA_ADMIN_EMAIL, password: e.AULA_ADMIN_PASSWORD } : undefined,
     jobLockMs: e.AULA_JOB_LOCK_MS,
     requestTimeoutMs: e.AULA_REQUEST_TIMEOUT_SECONDS * 1000,
-    gradeScale: e.AULA_GRADE_SCALE,
-    statsServiceToken: e.AULA_STATS_SERVICE_TOKEN,
-    cluster: { api: e.AULA_CLUSTER_API, workers: e.AULA_CLUSTER_WORKERS, statsPort: e.AULA_CLUSTER_STATS_PORT },
     housekeepingIntervalSeconds: e.AULA_HOUSEKEEPING_INTERVAL_SECONDS,
-    media: {
-      maxUploadBytes: e.AULA_MAX_UPLOAD_MB * 1024 * 1024,
-      concurrency: e.AULA_MEDIA_CONCURRENCY,
-      fit: e.AULA_VIDEO_FIT,
-      bumperSeconds: e.AULA_VIDEO_BUMPER_SECONDS,
-      maxSeconds: e.AULA_VIDEO_MAX_SECONDS,
-      logo: path.resolve(e.AULA_VIDEO_LOGO ?? DEFAULT_LOGO),
-      ffmpegPath: e.FFMPEG_PATH,
-      ffprobePath: e.FFPROBE_PATH,
-      importTimeoutMs: e.AULA_MEDIA_IMPORT_TIMEOUT_SECONDS * 1000,
-      importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
-      linkTtlSeconds: e.AULA_MEDIA_LINK_TTL_SECONDS,
-      reconcileIntervalMs: e.AULA_MEDIA_RECONCILE_SECONDS * 1000,
-    },
     modules,
   };
 }

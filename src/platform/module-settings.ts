@@ -19,15 +19,20 @@ const registered: Array<ModuleSettings<unknown>> = [];
  * Declares a module's settings; loadConfig validates every declared schema with
  * the platform's own, so a bad value stops the start with one message naming it.
  */
-export function defineModuleSettings<S extends z.ZodObject>(
+export function defineModuleSettings<S extends z.ZodObject, T = z.output<S>>(
   module: string,
   schema: S,
   secretVariables: string[] = [],
-): ModuleSettings<z.output<S>> {
-  type T = z.output<S>;
+  /** Shapes the parsed variables into the settings the module reads (units, paths, lists). */
+  derive?: (parsed: z.output<S>) => T,
+): ModuleSettings<T> {
   const settings: ModuleSettings<T> = {
     module,
-    safeParse: (values) => schema.safeParse(values),
+    safeParse(values) {
+      const result = schema.safeParse(values);
+      if (!result.success || !derive) return result as z.ZodSafeParseResult<T>;
+      return { success: true, data: derive(result.data) };
+    },
     secretVariables,
     variables: Object.keys(schema.shape),
     get(config) {

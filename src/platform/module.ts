@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { MigrationSource } from './db/migrate.ts';
 import type { Logger } from './logger.ts';
 import type { QueueBackend } from './queue/backend.ts';
-import type { QueueName } from './queue/definitions.ts';
+import type { EventStreamName, EventStreams, QueueName, QueueSpec } from './queue/definitions.ts';
 import type { JobHandler } from './queue/worker.ts';
 import type { Storage } from './storage/storage.ts';
 
@@ -16,6 +16,7 @@ export interface ModuleContext {
   pool: pg.Pool;
   /** The database in use (the embedded one's, when DATABASE_URL is unset), for dedicated connections such as LISTEN. */
   databaseUrl: string;
+  /** The queue backend; `queues.catalog` lists every installed module's queues and event streams. */
   queues: QueueBackend;
   storage: Storage;
   /** Verifies Bearer tokens; identity signs them with the same secret. */
@@ -23,17 +24,36 @@ export interface ModuleContext {
   jwtSecret: Uint8Array;
 }
 
-/** The job handlers a module provides, by queue. */
-export type ModuleHandlers = { [N in QueueName]?: (ctx: ModuleContext) => JobHandler<N> };
+/** One queue of a module: its settings and the handler its workers run. */
+export interface QueueEntry<N extends QueueName> {
+  spec: QueueSpec;
+  /** Makes the handler once per worker process. */
+  handler(ctx: ModuleContext): JobHandler<N>;
+  /** Worker concurrency from configuration, overriding `spec.concurrency`. */
+  concurrency?(config: Config): number;
+}
 
-/** A service of Aula: its schema and migrations, its routes, its queue handlers. */
+/**
+ * A module's typed queue map over its payload interface P: a queue the module
+ * declares without settings or a handler is a compile error.
+ */
+export type ModuleQueues<P> = { readonly [N in keyof P & QueueName]: QueueEntry<N> };
+
+/** A module's event streams and every event name each carries, over its stream interface S. */
+export type ModuleEvents<S> = { readonly [K in keyof S & EventStreamName]: ReadonlyArray<EventStreams[K]['eventName']> };
+
+/** Any module's queues, as the platform sees them. */
+export type ModuleQueueMap = { [N in QueueName]?: QueueEntry<N> };
+
+/** A service of Aula: its schema and migrations, its routes, its queues; the composition root (src/app.ts) lists them. */
 export interface AulaModule {
   name: string;
   migrations?: MigrationSource;
   routes?(app: FastifyInstance, ctx: ModuleContext): Promise<void>;
-  handlers?: ModuleHandlers;
-  /** Worker concurrency per queue from configuration, overriding the queue table. */
-  concurrency?(config: Config): { [N in QueueName]?: number };
+  /** Its queues (settings and handlers), typed with ModuleQueues. */
+  queues?: ModuleQueueMap;
+  /** The event streams it publishes, typed with ModuleEvents. */
+  events?: { [S in EventStreamName]?: ReadonlyArray<EventStreams[S]['eventName']> };
   /** Runs once in every API and worker process after migrations (e.g. bootstrap data). */
   onStart?(ctx: ModuleContext): Promise<void>;
   /** Runs once when the process stops, after its workers stopped (e.g. to stop the processes the module started). */

@@ -34,3 +34,9 @@ export async function registerProcess(
     },
   };
 }
+
+/** Whether a process with this pid on this host has registered and not stopped (a supervisor's readiness check for workers). */
+export async function isProcessRegistered(pool: pg.Pool, pid: number, host = os.hostname()): Promise<boolean> {
+  const row = await pool.query('SELECT 1 FROM platform.processes WHERE pid = $1 AND host = $2 AND stopped_at IS NULL', [pid, host]);
+  return (row.rowCount ?? 0) > 0;
+}

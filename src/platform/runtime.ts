@@ -9,24 +9,22 @@ import type { Logger } from './logger.ts';
 import type { AulaModule, ModuleContext } from './module.ts';
 import { registerProcess, type ProcessRegistration } from './process-registry.ts';
 import { createQueueBackend, type QueueBackend } from './queue/backend.ts';
-import { QUEUE_NAMES, type QueueName } from './queue/definitions.ts';
-import { startWorker, type JobHandler, type RunningWorker } from './queue/worker.ts';
+import { QueueCatalog } from './queue/catalog.ts';
+import type { QueueName } from './queue/definitions.ts';
+import { startWorker, type RunningWorker } from './queue/worker.ts';
 import { LocalStorage } from './storage/local.ts';
 import { startPartialSweep } from './storage/partial-sweep.ts';
 import { createGuards } from './auth/guards.ts';
 import { loadJwtSecret } from './auth/secret.ts';
-import { platformModule } from './platform-module.ts';
 import { startOutboxRelay } from './outbox/relay.ts';
-import { MODULES } from '../modules/index.ts';
-
-/** The platform itself and every service module. */
-export const ALL_MODULES: AulaModule[] = [platformModule, ...MODULES];
 
 /** What to run in this process. */
 export interface RuntimeOptions {
   role: 'start' | 'worker' | 'migrate' | 'command';
-  /** Modules whose routes this process serves. Migrations and job handlers come from all modules. */
-  modules: AulaModule[];
+  /** Every installed module (the platform's own included), from the composition root: migrations, queues, start-up work. */
+  installed: readonly AulaModule[];
+  /** The installed modules whose routes this process serves. */
+  modules: readonly AulaModule[];
   http: boolean;
   /** Queues this process consumes; empty for none. */
   queues: QueueName[];
@@ -75,11 +73,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     const fatal = embedded?.failed ?? new Promise<Error>(() => undefined);
     const pool = createPool(databaseUrl, config.dbPoolMax, log);
     cleanups.push(['database pool', () => pool.end()]);
-    const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }, log);
+    const catalog = new QueueCatalog(options.installed);
+    const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, catalog }, log);
     cleanups.push(['queue backend', () => queues.close()]);
     log.info({ queueBackend: queues.kind, embeddedDatabase: Boolean(embedded) }, 'backends chosen');
 
-    const migrationSources = ALL_MODULES.flatMap((m) => (m.migrations ? [m.migrations] : []));
+    const migrationSources = options.installed.flatMap((m) => (m.migrations ? [m.migrations] : []));
     await runMigrations(pool, migrationSources, log, queues.migrate);
     if (options.role === 'migrate') return { app: undefined, databaseUrl, pool, queues, ctx: undefined, fatal, stop };
 
@@ -105,14 +104,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     // A live write can be no older than the longest request, plus a minute for the rename.
     const stopSweep = await startPartialSweep(ctx.storage, config.requestTimeoutMs + 60_000, log);
     cleanups.push(['partial file sweep', async () => stopSweep()]);
-    for (const module of ALL_MODULES) await module.onStart?.(ctx);
-    const outboxes = ALL_MODULES.flatMap((m) => m.outboxes ?? []);
+    for (const module of options.installed) await module.onStart?.(ctx);
+    const outboxes = options.installed.flatMap((m) => m.outboxes ?? []);
     if (outboxes.length > 0) {
       const relay = startOutboxRelay({ pool, databaseUrl, queues, tables: outboxes, log });
       cleanups.push(['outbox relay', relay.stop]);
     }
 
-    for (const name of QUEUE_NAMES) queues.queue(name); // so /metrics reports every queue's counts
+    for (const name of catalog.names()) queues.queue(name); // so /metrics reports every queue's counts
     let app: FastifyInstance | undefined;
     if (options.http) {
       app = await buildApp({
@@ -141,14 +140,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     }
 
     // Pushed before the workers, so it runs after they stopped (jobs finished or released) and before the HTTP server and backends go.
-    cleanups.push(['module stops', async () => void (await Promise.all(ALL_MODULES.map((m) => m.onStop?.(ctx))))]);
+    cleanups.push(['module stops', async () => void (await Promise.all(options.installed.map((m) => m.onStop?.(ctx))))]);
     const workers: RunningWorker[] = [];
     for (const queue of options.queues) {
-      const owner = ALL_MODULES.find((m) => m.handlers?.[queue]);
-      const makeHandler = owner?.handlers?.[queue] as ((c: ModuleContext) => JobHandler<typeof queue>) | undefined;
-      if (!makeHandler) throw new Error(`no module handles queue ${queue}`);
-      const concurrency = owner?.concurrency?.(config)[queue];
-      workers.push(startWorker(queues, queue, makeHandler(ctx), log, { lockMs: config.jobLockMs, ...(concurrency ? { concurrency } : {}) }));
+      const entry = catalog.entry(queue);
+      const concurrency = entry.concurrency?.(config);
+      workers.push(startWorker(queues, queue, entry.handler(ctx), log, { lockMs: config.jobLockMs, ...(concurrency ? { concurrency } : {}) }));
     }
     if (workers.length > 0) {
       cleanups.push(['workers', async () => void (await Promise.all(workers.map((w) => w.stop(config.shutdownTimeoutMs))))]);

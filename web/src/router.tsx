@@ -37,6 +37,13 @@ const staff: User['role'][] = ['teacher', 'admin'];
 // The chart pages (and uPlot) load on first visit, not with the app.
 const CourseStatsPage = lazyRouteComponent(() => import('./pages/CourseStatsPage.tsx'), 'CourseStatsPage');
 const MyProgressPage = lazyRouteComponent(() => import('./pages/MyProgressPage.tsx'), 'MyProgressPage');
+// The projects pages load on first visit too, keeping the first load small.
+const ProjectsPage = lazyRouteComponent(() => import('./pages/ProjectsPage.tsx'), 'ProjectsPage');
+const ShowcasePage = lazyRouteComponent(() => import('./pages/ShowcasePage.tsx'), 'ShowcasePage');
+const ProjectPage = lazyRouteComponent(() => import('./pages/ProjectPage.tsx'), 'ProjectPage');
+const NewProjectPage = lazyRouteComponent(() => import('./pages/ProjectFormPage.tsx'), 'NewProjectPage');
+const EditProjectPage = lazyRouteComponent(() => import('./pages/ProjectFormPage.tsx'), 'EditProjectPage');
+const AdminClusterPage = lazyRouteComponent(() => import('./pages/AdminClusterPage.tsx'), 'AdminClusterPage');
 
 const routes = [
   page('/', () => <Home />),
@@ -48,10 +55,16 @@ const routes = [
   page('/courses', () => <Guard><CoursesPage /></Guard>),
   page('/courses/$id', () => <Guard><CoursePage /></Guard>),
   page('/courses/$id/stats', () => <Guard roles={staff}><CourseStatsPage /></Guard>),
+  page('/courses/$id/projects', () => <Guard><ShowcasePage /></Guard>),
+  page('/courses/$id/projects/new', () => <Guard><NewProjectPage /></Guard>),
+  page('/projects', () => <Guard><ProjectsPage /></Guard>),
+  page('/projects/$id', () => <Guard><ProjectPage /></Guard>),
+  page('/projects/$id/edit', () => <Guard><EditProjectPage /></Guard>),
   page('/subjects', () => <Guard roles={staff}><SubjectsPage /></Guard>),
   page('/progress', () => <Guard><MyProgressPage /></Guard>),
   page('/admin/users', () => <Guard roles={['admin']}><AdminUsersPage /></Guard>),
   page('/admin/processes', () => <Guard roles={['admin']}><AdminProcessesPage /></Guard>),
+  page('/admin/cluster', () => <Guard roles={['admin']}><AdminClusterPage /></Guard>),
 ];
 
 /** Every page of the app. */

@@ -6,6 +6,7 @@ import { registerGradeRoutes } from './grade-routes.ts';
 import { ACADEMIC_OUTBOX, AcademicRepository } from './repository.ts';
 import { AcademicService } from './service.ts';
 import { registerSubjectRoutes } from './subject-routes.ts';
+import { academicSettings } from './config.ts';
 
 /** Academic: subjects, course groups, enrolments, assignments and grades. */
 export const academicModule: AulaModule = {
@@ -13,7 +14,7 @@ export const academicModule: AulaModule = {
   migrations: { schema: 'academic', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
   outboxes: [ACADEMIC_OUTBOX],
   async routes(app, ctx) {
-    const academic = new AcademicService(new AcademicRepository(ctx.pool), userLookup(ctx), ctx.config.gradeScale);
+    const academic = new AcademicService(new AcademicRepository(ctx.pool), userLookup(ctx), academicSettings.get(ctx.config).gradeScale);
     await app.register(async (scope) => {
       registerSubjectRoutes(scope, ctx.auth, academic);
       registerCourseRoutes(scope, ctx.auth, academic);

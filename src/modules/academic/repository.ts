@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import { createKysely } from '../../platform/db/pool.ts';
 import { appendToOutbox } from '../../platform/outbox/outbox.ts';
-import type { GradeRecorded } from '../../platform/queue/definitions.ts';
+import type { GradeRecorded } from './events.ts';
 import type { AcademicDb, AcademicKysely } from './db.ts';
 
 /** Academic's outbox table (platform/outbox layout). */

@@ -1,4 +1,6 @@
 import type { AulaModule } from '../../platform/module.ts';
+// Declares AULA_CLUSTER_* so that every process validates them at start, not only `aula cluster`.
+import './config.ts';
 import { registerClusterMetrics } from './metrics.ts';
 import { registerClusterRoutes } from './routes.ts';
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../platform/logger.ts';
-import { ALL_MODULES, startRuntime } from '../../platform/runtime.ts';
+import { ALL_MODULES } from '../../app.ts';
+import { startRuntime } from '../../platform/runtime.ts';
 import { waitUntil } from '../../../test/wait.ts';
 import { ReleasePaths } from './release.ts';
 import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test-helpers.ts';
@@ -111,7 +112,7 @@ describe('builds and apps over time', () => {
     await waitUntil(() => fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${building}`));
     await w.app.runtime.stop();
     expect(fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${building}`)).toBe(false);
-    const again = await startRuntime(w.app.config, { role: 'start', modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent', {}));
+    const again = await startRuntime(w.app.config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent', {}));
     try {
       const address = again.app!.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

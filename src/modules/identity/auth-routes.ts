@@ -10,6 +10,7 @@ import * as S from './schemas.ts';
 import type { Identity } from './service.ts';
 import { clearSessionCookies, REFRESH_COOKIE, setSessionCookies, wantsCookie } from './session-cookie.ts';
 import type { SessionTokens } from './sessions.ts';
+import { identitySettings } from './config.ts';
 
 const security = [{ bearer: [] }];
 const noContent = { 204: { type: 'null' } } as const;
@@ -20,7 +21,7 @@ export async function registerAuthRoutes(scope: FastifyInstance, ctx: ModuleCont
   const limit = await createAuthLimiters(scope, ctx.pool, ctx.config);
   // With `X-Aula-Session: cookie` (the web app) the refresh token lives in an httpOnly cookie, never in the body.
   const deliver = (request: FastifyRequest, reply: FastifyReply, tokens: SessionTokens) =>
-    wantsCookie(request) ? setSessionCookies(request, reply, tokens, ctx.config.refreshTokenTtlDays) : tokens;
+    wantsCookie(request) ? setSessionCookies(request, reply, tokens, identitySettings.get(ctx.config).refreshTokenTtlDays) : tokens;
   const refreshTokenOf = (request: FastifyRequest, body: { refreshToken?: string } | null | undefined) => {
     const token = body?.refreshToken ?? readCookie(request, REFRESH_COOKIE);
     if (!token) throw new HttpError(400, 'validation_failed', 'send the refresh token', [{ field: 'refreshToken', message: 'is required (in the body or the session cookie)' }]);

@@ -2,18 +2,19 @@ import { fileURLToPath } from 'node:url';
 import type { AulaModule, ModuleContext } from '../../platform/module.ts';
 import { scheduleHousekeeping } from '../../platform/housekeeping/schedule.ts';
 import { createAdmin } from './admin.ts';
-import { pruneIdentity } from './housekeeping.ts';
 import { AccountService } from './account-service.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { reportProjectionLag } from './metrics.ts';
-import { projectionLag, projectPending, rebuildReadModel } from './projector.ts';
+import { projectionLag, rebuildReadModel } from './projector.ts';
+import { identityQueues } from './queues.ts';
 import { createIdentity } from './service.ts';
 import { registerUserRoutes } from './user-routes.ts';
 import { IDENTITY_JOB_OUTBOX } from './users.ts';
+import { identitySettings } from './config.ts';
 
 /** Creates the first admin from AULA_ADMIN_EMAIL/AULA_ADMIN_PASSWORD when there is no admin yet. */
 async function bootstrapAdmin(ctx: ModuleContext): Promise<void> {
-  const wanted = ctx.config.bootstrapAdmin;
+  const wanted = identitySettings.get(ctx.config).bootstrapAdmin;
   if (!wanted) return;
   const identity = createIdentity(ctx);
   const existing = await identity.db.selectFrom('identity.users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst();
@@ -44,13 +45,7 @@ export const identityModule: AulaModule = {
     });
   },
 
-  handlers: {
-    'identity.project': (ctx) => {
-      const identity = createIdentity(ctx);
-      return async () => ({ applied: await projectPending(identity.db) });
-    },
-    'identity.housekeeping': (ctx) => async () => pruneIdentity(ctx.pool),
-  },
+  queues: identityQueues,
 
   async onStart(ctx) {
     await bootstrapAdmin(ctx);

@@ -6,6 +6,7 @@ import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiter
 import type { Guard } from '../../platform/auth/guards.ts';
 import type { Config } from '../../platform/config.ts';
 import { HttpError } from '../../platform/http/errors.ts';
+import { identitySettings } from './config.ts';
 
 /** The limiters in front of log-in and sign-up. */
 export interface AuthLimiters {
@@ -52,7 +53,7 @@ function guard(limiter: RateLimiterAbstract, keyOf: (request: FastifyRequest) =>
  * either way; while the store is away the limited routes answer 503 (fail-closed).
  */
 export async function createAuthLimiters(app: FastifyInstance, pool: pg.Pool, config: Config): Promise<AuthLimiters> {
-  const { windowSeconds, loginPerWindow, signupPerWindow } = config.rateLimits;
+  const { windowSeconds, loginPerWindow, signupPerWindow } = identitySettings.get(config).rateLimits;
   let make: (keyPrefix: string, points: number) => RateLimiterAbstract;
   if (config.redisUrl) {
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });

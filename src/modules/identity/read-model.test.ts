@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { call } from '../../../test/http.ts';
 import { waitUntil } from '../../../test/wait.ts';
 import { startWorker } from '../../platform/queue/worker.ts';
-import { identityModule } from './index.ts';
+import { identityQueues } from './queues.ts';
 import { createIdentity } from './service.ts';
 import { rebuildReadModel } from './projector.ts';
 import { signUpAndLogIn } from './test-helpers.ts';
@@ -37,7 +37,7 @@ describe('the user_directory read model', () => {
     expect(metrics).toMatch(/aula_identity_projection_lag_events 6/);
 
     const ctx = app.runtime.ctx!;
-    const worker = startWorker(ctx.queues, 'identity.project', identityModule.handlers!['identity.project']!(ctx), ctx.log);
+    const worker = startWorker(ctx.queues, 'identity.project', identityQueues['identity.project'].handler(ctx), ctx.log);
     try {
       await waitUntil(async () => (await directory()).length === 5);
       await waitUntil(async () => (await directory()).some((u) => u.username === `${users[0]!.username}renamed`));
@@ -61,7 +61,7 @@ describe('the user_directory read model', () => {
     const before = await directory();
     await client.query("UPDATE identity.projection_state SET last_seq = 0 WHERE name = 'user_directory'");
     const ctx = app.runtime.ctx!;
-    await identityModule.handlers!['identity.project']!(ctx)({ data: { reason: 'test' } } as never, new AbortController().signal, ctx.log);
+    await identityQueues['identity.project'].handler(ctx)({ data: { reason: 'test' } } as never, new AbortController().signal, ctx.log);
     expect(await directory()).toEqual(before);
   });
 });

@@ -4,6 +4,7 @@ import type { IdentityDb } from './db.ts';
 import { UserDirectory } from './directory.ts';
 import { Sessions } from './sessions.ts';
 import { UserCommands } from './users.ts';
+import { identitySettings } from './config.ts';
 
 /** The identity services over one context: commands, queries, sessions, and the projector trigger. */
 export interface Identity {
@@ -22,7 +23,7 @@ export function createIdentity(ctx: ModuleContext): Identity {
     db,
     users: new UserCommands(db),
     directory: new UserDirectory(db),
-    sessions: new Sessions(db, ctx.jwtSecret, ctx.config.accessTokenTtlSeconds, ctx.config.refreshTokenTtlDays),
+    sessions: new Sessions(db, ctx.jwtSecret, identitySettings.get(ctx.config).accessTokenTtlSeconds, identitySettings.get(ctx.config).refreshTokenTtlDays),
     async notifyProjector(reason) {
       try {
         await ctx.queues.queue('identity.project').add('project', { reason });

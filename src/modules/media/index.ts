@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { AulaModule } from '../../platform/module.ts';
-import { locateBinaries } from './binaries.ts';
-import { createProcessor, sweepOrphanedTempDirs } from './processor.ts';
-import { createReconciler } from './reconcile.ts';
+import { mediaEvents, mediaQueues } from './queues.ts';
 import { registerTaskRoutes } from './routes.ts';
 import { TaskService } from './service.ts';
 import { TaskFeed } from './task-feed.ts';
@@ -23,20 +21,6 @@ export const mediaModule: AulaModule = {
     await registerTusUploads(app, ctx, service);
   },
 
-  handlers: {
-    'media.process': (ctx) => {
-      void locateBinaries(ctx.config.media).then(
-        (b) => ctx.log.info({ ffmpeg: b.ffmpeg, ffprobe: b.ffprobe, source: b.source, version: b.version }, 'ffmpeg in use'),
-        (error: Error) => ctx.log.error({ err: error.message }, 'no usable ffmpeg found'),
-      );
-      void sweepOrphanedTempDirs().then(
-        (swept) => ctx.log.info(swept, 'cleanup of dead workers: temporary folders removed, orphaned ffmpeg processes killed'),
-        (error: Error) => ctx.log.warn({ err: error.message }, 'cleanup of dead workers failed'),
-      );
-      return createProcessor(ctx);
-    },
-    'media.reconcile': createReconciler,
-  },
-
-  concurrency: (config) => ({ 'media.process': config.media.concurrency }),
+  queues: mediaQueues,
+  events: mediaEvents,
 };

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mediaSettings } from './config.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,7 +105,7 @@ describe('video processing end to end', () => {
     const { ffmpeg, ffprobe } = await tools();
     const facts = await probe(ffprobe, input);
     const out = { video: path.join(outDir, 'long.mp4'), thumbnail: path.join(outDir, 'long.jpg') };
-    const args = renderArgs(input, facts, { logo: app.config.media.logo, bumperSec: 2, maxSec: 20, fit: 'pad' }, out).map((a) => (a === 'error' ? 'verbose' : a));
+    const args = renderArgs(input, facts, { logo: mediaSettings.get(app.config).logo, bumperSec: 2, maxSec: 20, fit: 'pad' }, out).map((a) => (a === 'error' ? 'verbose' : a));
     const { stderr } = await promisify(execFile)(ffmpeg, args, { maxBuffer: 64 * 1024 * 1024 });
     const section = stderr.slice(stderr.indexOf('Input file #1'));
     const demuxed = Number(/Total: \d+ packets \((\d+) bytes\) demuxed/.exec(section)?.[1]);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { mediaSettings } from './config.ts';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,7 +87,7 @@ export async function sweepOrphanedTempDirs(): Promise<{ removed: number; orphan
 async function fetchInput(ctx: ModuleContext, task: TaskRow, file: string, signal: AbortSignal): Promise<void> {
   const keys = fileKeys(task.id);
   if (task.sourceUrl && !(await ctx.storage.stat(keys.original))) {
-    const media = ctx.config.media;
+    const media = mediaSettings.get(ctx.config);
     await downloadTo(task.sourceUrl, file, { maxBytes: media.maxUploadBytes, timeoutMs: media.importTimeoutMs, allowHosts: media.importAllowHosts }, signal);
     await ctx.storage.put(keys.original, fs.createReadStream(file));
     return;
@@ -109,7 +110,7 @@ async function written(file: string): Promise<boolean> {
 export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'> {
   const tasks = new TaskRepository(ctx.pool);
   const signals = new TaskSignals(ctx.databaseUrl, ctx.log);
-  const media = ctx.config.media;
+  const media = mediaSettings.get(ctx.config);
   const settings: RenderSettings = { logo: media.logo, bumperSec: media.bumperSeconds, maxSec: media.maxSeconds, fit: media.fit };
 
   const failForGood = async (task: TaskRow, reason: string) => {

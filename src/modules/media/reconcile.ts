@@ -1,4 +1,5 @@
 import type { ModuleContext } from '../../platform/module.ts';
+import { mediaSettings } from './config.ts';
 import type { JobHandler } from '../../platform/queue/worker.ts';
 import { TaskDeletions } from './deletions.ts';
 import { announce } from './task-feed.ts';
@@ -71,7 +72,7 @@ export function createReconciler(ctx: ModuleContext): JobHandler<'media.reconcil
   };
   const queue = ctx.queues.queue('media.reconcile');
   void queue
-    .upsertJobScheduler('media.reconcile', { every: ctx.config.media.reconcileIntervalMs }, { name: 'reconcile', data: { reason: 'schedule' } })
+    .upsertJobScheduler('media.reconcile', { every: mediaSettings.get(ctx.config).reconcileIntervalMs }, { name: 'reconcile', data: { reason: 'schedule' } })
     .then(run)
     .catch((error: Error) => ctx.log.warn({ err: error.message }, 'media reconciliation at start failed'));
   return () => run();

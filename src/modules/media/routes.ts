@@ -1,24 +1,25 @@
 import multipart from '@fastify/multipart';
+import { mediaSettings } from './config.ts';
 import type { ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, HttpError } from '../../platform/http/errors.ts';
 import { isUuid } from '../../platform/ids.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import type { FileKind } from './links.ts';
-import { presentTask, taskSchema } from './serialize.ts';
+import * as S from './schemas.ts';
+import { presentTask } from './serialize.ts';
 import { sendFile } from './send-file.ts';
 import type { TaskService } from './service.ts';
 import type { TaskFeed } from './task-feed.ts';
-import type { TaskRow, TaskStatus } from './tasks.ts';
+import type { TaskRow } from './tasks.ts';
 import { multipartLimits, receiveUpload } from './upload.ts';
 
-const STATUSES: TaskStatus[] = ['queued', 'processing', 'processed', 'failed', 'cancelled'];
 const bearer = [{ bearer: [] }];
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
 
 /** Video tasks: create (upload or URL), list, get, cancel/delete, download/stream, live events. */
-export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContext, service: TaskService, feed: TaskFeed): Promise<void> {
-  const media = ctx.config.media;
+export async function registerTaskRoutes(scope: FastifyInstance, ctx: ModuleContext, service: TaskService, feed: TaskFeed): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const media = mediaSettings.get(ctx.config);
   const present = (task: TaskRow) => presentTask(task, ctx.jwtSecret, media.linkTtlSeconds);
   await app.register(multipart, { limits: multipartLimits(media.maxUploadBytes) });
 
@@ -45,33 +46,6 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     return reply.status(created ? 201 : 200).send(present(task));
   };
 
-  type ListRoute = { Querystring: { max: number; order: 0 | 1; status?: TaskStatus; cursor?: string } };
-  type IdRoute = { Params: { id: string } };
-  const list = async (request: FastifyRequest<ListRoute>) => {
-    const { max, order, status, cursor } = request.query;
-    const page = await service.list(request.user!.id, { max, newestFirst: order === 1, status, cursor });
-    return { data: page.tasks.map(present), nextCursor: page.nextCursor };
-  };
-
-  const getOne = async (request: FastifyRequest<IdRoute>) => present(await service.get(request.user!.id, request.params.id));
-
-  const remove = async (request: FastifyRequest<IdRoute>, reply: FastifyReply) => {
-    await service.delete(request.user!.id, request.params.id);
-    return reply.status(204).send();
-  };
-
-  const listQuery = {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      max: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-      order: { type: 'integer', enum: [0, 1], default: 1, description: '1: newest first, 0: oldest first' },
-      status: { type: 'string', enum: STATUSES },
-      cursor: { type: 'string', maxLength: 200 },
-    },
-  } as const;
-  const listResponse = { type: 'object', properties: { data: { type: 'array', items: taskSchema }, nextCursor: { type: 'string', nullable: true } } } as const;
-
   for (const prefix of ['/api/tasks', '/tasks']) {
     const tags = prefix === '/api/tasks' ? ['media'] : ['compatibility'];
     app.post(prefix, {
@@ -81,31 +55,38 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
         summary: 'Create a task: multipart upload (field "file" or "video", optional "title") or JSON {url, title?}',
         security: bearer,
         consumes: ['multipart/form-data', 'application/json'],
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
-        response: { 200: taskSchema, 201: taskSchema, ...errorResponses(400, 401, 413, 422) },
+        headers: S.CreateHeaders,
+        response: { 200: S.Task, 201: S.Task, ...errorResponses(400, 401, 413, 422) },
       },
     }, create);
-    app.get<ListRoute>(prefix, {
+    app.get(prefix, {
       onRequest: ctx.auth.authenticate,
-      schema: { tags, summary: 'The caller’s tasks, paged', security: bearer, querystring: listQuery, response: { 200: listResponse, ...errorResponses(400, 401) } },
-    }, list);
-    app.get<IdRoute>(`${prefix}/:id`, {
+      schema: { tags, summary: 'The caller’s tasks, paged', security: bearer, querystring: S.ListQuery, response: { 200: S.TaskPage, ...errorResponses(400, 401) } },
+    }, async (request) => {
+      const { max, order, status, cursor } = request.query;
+      const page = await service.list(request.user!.id, { max, newestFirst: order === 1, status, cursor });
+      return { data: page.tasks.map(present), nextCursor: page.nextCursor };
+    });
+    app.get(`${prefix}/:id`, {
       onRequest: ctx.auth.authenticate,
-      schema: { tags, summary: 'One task', security: bearer, params: idParams, response: { 200: taskSchema, ...errorResponses(401, 404) } },
-    }, getOne);
-    app.delete<IdRoute>(`${prefix}/:id`, {
+      schema: { tags, summary: 'One task', security: bearer, params: S.IdParams, response: { 200: S.Task, ...errorResponses(401, 404) } },
+    }, async (request) => present(await service.get(request.user!.id, request.params.id)));
+    app.delete(`${prefix}/:id`, {
       onRequest: ctx.auth.authenticate,
-      schema: { tags, summary: 'Cancel the task if it runs, delete its files and the task', security: bearer, params: idParams, response: { 204: { type: 'null' }, ...errorResponses(401, 404) } },
-    }, remove);
+      schema: { tags, summary: 'Cancel the task if it runs, delete its files and the task', security: bearer, params: S.IdParams, response: { 204: { type: 'null' }, ...errorResponses(401, 404) } },
+    }, async (request, reply) => {
+      await service.delete(request.user!.id, request.params.id);
+      return reply.status(204).send(null);
+    });
   }
 
-  app.get<{ Params: { id: string; kind: FileKind }; Querystring: { expires?: string; sig?: string } }>('/api/tasks/:id/:kind', {
+  app.get('/api/tasks/:id/:kind', {
     schema: {
       tags: ['media'],
       summary: 'Download or stream a file (Range supported); Bearer token or the signed link from `links`',
       security: bearer,
-      params: { type: 'object', required: ['id', 'kind'], properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['original', 'processed', 'thumbnail'] } } },
-      querystring: { type: 'object', properties: { expires: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } } },
+      params: S.FileParams,
+      querystring: S.FileQuery,
     },
   }, async (request, reply) => {
     const { id, kind } = request.params;
@@ -125,12 +106,12 @@ export async function registerTaskRoutes(app: FastifyInstance, ctx: ModuleContex
     for (const res of streams) res.end();
   });
 
-  app.get<{ Querystring: { access_token?: string } }>('/api/tasks/events', {
+  app.get('/api/tasks/events', {
     schema: {
       tags: ['media'],
       summary: 'Server-Sent Events of the caller’s task status and progress (Bearer header, or ?access_token= for EventSource)',
       security: bearer,
-      querystring: { type: 'object', properties: { access_token: { type: 'string', maxLength: 2000 } } },
+      querystring: S.EventsQuery,
     },
   }, async (request, reply) => {
     if (!request.headers.authorization && request.query.access_token) request.headers.authorization = `Bearer ${request.query.access_token}`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mediaSettings } from './config.ts';
 import { HttpError } from '../../platform/http/errors.ts';
 import { isUuid } from '../../platform/ids.ts';
 import type { ModuleContext } from '../../platform/module.ts';
@@ -49,7 +50,7 @@ export class TaskService {
   /** A task that imports the video at `url` (checked against the import rules first: 422 when refused), queued. */
   async createImport(ownerId: string, url: string, title: string | undefined, idempotencyKey: string | undefined): Promise<Created> {
     try {
-      await checkTarget(new URL(url), { allowHosts: this.ctx.config.media.importAllowHosts });
+      await checkTarget(new URL(url), { allowHosts: mediaSettings.get(this.ctx.config).importAllowHosts });
     } catch (error) {
       if (error instanceof ImportError) throw new HttpError(422, 'url_refused', error.message);
       throw error;

@@ -17,6 +17,7 @@ export interface TaskChange {
 /** Announces a change to every API process (PostgreSQL NOTIFY; works whichever queue backend runs). */
 export async function announce(pool: pg.Pool, task: Pick<TaskRow, 'id' | 'ownerId' | 'status' | 'progress' | 'error'>): Promise<void> {
   const change: TaskChange = { id: task.id, ownerId: task.ownerId, status: task.status, progress: task.progress, error: task.error };
+  // NOTIFY has no Kysely builder.
   await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(change)]);
 }
 

@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import type pg from 'pg';
+import { createKysely } from '../../platform/db/pool.ts';
 import { appendEventToOutbox } from '../../platform/outbox/outbox.ts';
-import type { EventStreams } from '../../platform/queue/definitions.ts';
+import type { MediaDb, MediaKysely } from './db.ts';
+import type { TaskFinished } from './queues.ts';
 
 /** Media's outbox: task.processed / task.failed, published by the platform's relay. */
 export const MEDIA_OUTBOX = 'media.outbox';
@@ -35,8 +38,11 @@ export interface TaskRow {
   finishedAt: Date | null;
 }
 
-const COLUMNS = `id, owner_id AS "ownerId", title, status, progress, error, source_url AS "sourceUrl", original_type AS "originalType",
-  input, output, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
+/** The columns of a TaskRow, under their API names. */
+const COLUMNS = [
+  'id', 'owner_id as ownerId', 'title', 'status', 'progress', 'error', 'source_url as sourceUrl', 'original_type as originalType',
+  'input', 'output', 'created_at as createdAt', 'started_at as startedAt', 'finished_at as finishedAt',
+] as const;
 
 /** Storage keys of a task's files. */
 export const fileKeys = (id: string) => ({
@@ -54,82 +60,90 @@ export interface ListQuery {
   after?: { createdAt: string; id: string } | undefined;
 }
 
-/** SQL for media.tasks; every read and write of another user's task is scoped by owner. */
+/** Queries on media.tasks; every read and write of another user's task is scoped by owner. */
 export class TaskRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly db: MediaKysely;
+
+  constructor(pool: pg.Pool) {
+    this.db = createKysely<MediaDb>(pool);
+  }
 
   /** Inserts a task; on a repeated (owner, idempotency key) returns the existing one and `created: false`. */
   async create(task: { id: string; ownerId: string; title: string; sourceUrl?: string; originalType?: string; idempotencyKey?: string }): Promise<{ task: TaskRow; created: boolean }> {
-    const inserted = await this.pool.query<TaskRow>(
-      `INSERT INTO media.tasks (id, owner_id, title, source_url, original_type, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [task.id, task.ownerId, task.title, task.sourceUrl ?? null, task.originalType ?? null, task.idempotencyKey ?? null],
-    );
-    if (inserted.rows[0]) return { task: inserted.rows[0], created: true };
+    const inserted = await this.db
+      .insertInto('media.tasks')
+      .values({ id: task.id, owner_id: task.ownerId, title: task.title, source_url: task.sourceUrl ?? null, original_type: task.originalType ?? null, idempotency_key: task.idempotencyKey ?? null })
+      .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    if (inserted) return { task: inserted, created: true };
     const existing = await this.byIdempotencyKey(task.ownerId, task.idempotencyKey!);
     return { task: existing!, created: false };
   }
 
+  /** The owner's task created with this Idempotency-Key. */
   async byIdempotencyKey(ownerId: string, key: string): Promise<TaskRow | undefined> {
-    const result = await this.pool.query<TaskRow>(`SELECT ${COLUMNS} FROM media.tasks WHERE owner_id = $1 AND idempotency_key = $2`, [ownerId, key]);
-    return result.rows[0];
+    return this.db.selectFrom('media.tasks').select(COLUMNS).where('owner_id', '=', ownerId).where('idempotency_key', '=', key).executeTakeFirst();
   }
 
   /** A task, only if it belongs to the owner (when one is given). */
   async get(id: string, ownerId?: string): Promise<TaskRow | undefined> {
-    const result = await this.pool.query<TaskRow>(
-      `SELECT ${COLUMNS} FROM media.tasks WHERE id = $1 ${ownerId ? 'AND owner_id = $2' : ''}`,
-      ownerId ? [id, ownerId] : [id],
-    );
-    return result.rows[0];
+    return this.db
+      .selectFrom('media.tasks')
+      .select(COLUMNS)
+      .where('id', '=', id)
+      .$if(ownerId !== undefined, (q) => q.where('owner_id', '=', ownerId!))
+      .executeTakeFirst();
   }
 
   /** A page of the owner's tasks, ordered by (created_at, id), after the cursor position. */
   async list(q: ListQuery): Promise<TaskRow[]> {
-    const params: unknown[] = [q.ownerId];
-    const where = ['owner_id = $1'];
-    if (q.status) where.push(`status = $${params.push(q.status)}`);
-    if (q.after) {
-      const a = params.push(q.after.createdAt);
-      const b = params.push(q.after.id);
-      where.push(`(created_at, id) ${q.newestFirst ? '<' : '>'} ($${a}::timestamptz, $${b}::uuid)`);
-    }
-    const dir = q.newestFirst ? 'DESC' : 'ASC';
-    const result = await this.pool.query<TaskRow>(
-      `SELECT ${COLUMNS} FROM media.tasks WHERE ${where.join(' AND ')} ORDER BY created_at ${dir}, id ${dir} LIMIT $${params.push(q.max)}`,
-      params,
-    );
-    return result.rows;
+    const dir = q.newestFirst ? 'desc' : 'asc';
+    const after = q.after;
+    return this.db
+      .selectFrom('media.tasks')
+      .select(COLUMNS)
+      .where('owner_id', '=', q.ownerId)
+      .$if(q.status !== undefined, (qb) => qb.where('status', '=', q.status!))
+      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('created_at', 'id'), q.newestFirst ? '<' : '>', eb.tuple(new Date(after!.createdAt), after!.id))))
+      .orderBy('created_at', dir)
+      .orderBy('id', dir)
+      .limit(q.max)
+      .execute();
   }
 
   /** queued → processing (also processing → processing when a job is retried or taken over). */
   async start(id: string): Promise<TaskRow | undefined> {
-    const result = await this.pool.query<TaskRow>(
-      `UPDATE media.tasks SET status = 'processing', progress = 0, error = NULL, started_at = coalesce(started_at, now())
-       WHERE id = $1 AND status IN ('queued', 'processing') RETURNING ${COLUMNS}`,
-      [id],
-    );
-    return result.rows[0];
+    return this.db
+      .updateTable('media.tasks')
+      .set((eb) => ({ status: 'processing', progress: 0, error: null, started_at: eb.fn.coalesce('started_at', sql<Date>`now()`) }))
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'processing'])
+      .returning(COLUMNS)
+      .executeTakeFirst();
   }
 
   /** Records progress while processing; returns false when the task was cancelled or deleted meanwhile. */
   async progress(id: string, percent: number): Promise<boolean> {
-    const result = await this.pool.query(`UPDATE media.tasks SET progress = $2 WHERE id = $1 AND status = 'processing'`, [id, percent]);
-    return result.rowCount === 1;
+    const result = await this.db.updateTable('media.tasks').set({ progress: percent }).where('id', '=', id).where('status', '=', 'processing').executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 
+  /** Stores the probed facts of the input. */
   async setInput(id: string, input: VideoFacts): Promise<void> {
-    await this.pool.query('UPDATE media.tasks SET input = $2 WHERE id = $1', [id, JSON.stringify(input)]);
+    await this.db.updateTable('media.tasks').set({ input: JSON.stringify(input) }).where('id', '=', id).execute();
   }
 
   /** processing → processed, exactly once; returns the row only for the call that made the change. */
   async finish(id: string, output: VideoFacts): Promise<TaskRow | undefined> {
     return this.transition(
-      `UPDATE media.tasks SET status = 'processed', progress = 100, output = $2, finished_at = now()
-       WHERE id = $1 AND status = 'processing' RETURNING ${COLUMNS}`,
-      [id, JSON.stringify(output)],
+      (tx) => tx
+        .updateTable('media.tasks')
+        .set({ status: 'processed', progress: 100, output: JSON.stringify(output), finished_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .where('status', '=', 'processing')
+        .returning(COLUMNS)
+        .executeTakeFirst(),
       (task) => ({ eventName: 'task.processed', taskId: task.id, ownerId: task.ownerId }),
     );
   }
@@ -137,41 +151,40 @@ export class TaskRepository {
   /** queued/processing → failed with a reason; returns the row only if it changed. */
   async fail(id: string, reason: string): Promise<TaskRow | undefined> {
     return this.transition(
-      `UPDATE media.tasks SET status = 'failed', error = $2, finished_at = now()
-       WHERE id = $1 AND status IN ('queued', 'processing') RETURNING ${COLUMNS}`,
-      [id, reason],
+      (tx) => tx
+        .updateTable('media.tasks')
+        .set({ status: 'failed', error: reason, finished_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'processing'])
+        .returning(COLUMNS)
+        .executeTakeFirst(),
       (task) => ({ eventName: 'task.failed', taskId: task.id, ownerId: task.ownerId, error: reason }),
     );
   }
 
-  /** Runs one status UPDATE and, when it changed the row, writes the event into the outbox in the same transaction. */
-  private async transition(update: string, params: unknown[], event: (task: TaskRow) => EventStreams['media.events']): Promise<TaskRow | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const task = (await client.query<TaskRow>(update, params)).rows[0];
-      if (task) await appendEventToOutbox(client, MEDIA_OUTBOX, 'media.events', event(task));
-      await client.query('COMMIT');
+  /** Runs one status update and, when it changed the row, writes the event into the outbox in the same transaction. */
+  private async transition(update: (tx: MediaKysely) => Promise<TaskRow | undefined>, event: (task: TaskRow) => TaskFinished): Promise<TaskRow | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const task = await update(tx);
+      if (task) await appendEventToOutbox(tx, MEDIA_OUTBOX, 'media.events', event(task));
       return task;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
+  /** Removes the row (the caller has dealt with its files). */
   async delete(id: string): Promise<void> {
-    await this.pool.query('DELETE FROM media.tasks WHERE id = $1', [id]);
+    await this.db.deleteFrom('media.tasks').where('id', '=', id).execute();
   }
 
   /** Tasks still queued or processing that were created more than `olderThanSeconds` ago, oldest first. */
   async unfinished(olderThanSeconds: number, limit = 1000): Promise<Array<Pick<TaskRow, 'id' | 'ownerId' | 'status'>>> {
-    const result = await this.pool.query<Pick<TaskRow, 'id' | 'ownerId' | 'status'>>(
-      `SELECT id, owner_id AS "ownerId", status FROM media.tasks
-       WHERE status IN ('queued', 'processing') AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2`,
-      [olderThanSeconds, limit],
-    );
-    return result.rows;
+    return this.db
+      .selectFrom('media.tasks')
+      .select(['id', 'owner_id as ownerId', 'status'])
+      .where('status', 'in', ['queued', 'processing'])
+      .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mediaSettings } from './config.ts';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ describe('fitting into 16:9', () => {
     const input = await portraitVideo(4);
     const { ffmpeg, ffprobe } = await tools();
     const facts = await probe(ffprobe, input);
-    const settings = { logo: loadConfig({}).media.logo, bumperSec: 2, maxSec: 20, fit };
+    const settings = { logo: mediaSettings.get(loadConfig({})).logo, bumperSec: 2, maxSec: 20, fit };
     const out = { video: path.join(videoDir, `fit-${fit}.mp4`), thumbnail: path.join(videoDir, `fit-${fit}.jpg`) };
     const seen: number[] = [];
     await runFfmpeg(ffmpeg, renderArgs(input, facts, settings, out), contentSeconds(facts, settings) + 4, new AbortController().signal, (p) => seen.push(p));
@@ -40,7 +41,7 @@ describe('fitting into 16:9', () => {
     const { ffmpeg, ffprobe } = await tools();
     const facts = await probe(ffprobe, input);
     const controller = new AbortController();
-    const settings = { logo: loadConfig({}).media.logo, bumperSec: 2, maxSec: 20, fit: 'pad' as const };
+    const settings = { logo: mediaSettings.get(loadConfig({})).logo, bumperSec: 2, maxSec: 20, fit: 'pad' as const };
     const render = runFfmpeg(ffmpeg, renderArgs(input, facts, settings, { video: path.join(videoDir, 'aborted.mp4'), thumbnail: path.join(videoDir, 'aborted.jpg') }), 8, controller.signal, () => controller.abort('stop'));
     await expect(render).rejects.toBe('stop');
   });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { mediaSettings } from './config.ts';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -25,7 +26,7 @@ export async function registerTusUploads(app: FastifyInstance, ctx: ModuleContex
   const directory = path.join(ctx.config.storageDir, '.tus');
   fs.mkdirSync(directory, { recursive: true });
   const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: 24 * 3600 * 1000 });
-  const maxBytes = ctx.config.media.maxUploadBytes;
+  const maxBytes = mediaSettings.get(ctx.config).maxUploadBytes;
   // Who sent each request, as authenticated by Fastify, for the tus hooks (which see a web Request wrapping it).
   const uploader = new WeakMap<object, string>();
 

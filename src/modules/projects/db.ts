@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
-import type { EventStreams } from '../../platform/queue/definitions.ts';
+import type { ProjectChanged } from './events.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -86,7 +86,7 @@ interface DatabasesTable {
 
 interface OutboxTable {
   seq: Generated<number>;
-  type: EventStreams['projects.events']['eventName'];
+  type: ProjectChanged['eventName'];
   payload: ColumnType<Record<string, string>, string, string>;
   created_at: Timestamp;
   published_at: NullableTimestamp;

@@ -8,6 +8,7 @@ import { ProjectAccess } from './access.ts';
 import { projectsSettings } from './config.ts';
 import type { ProjectsDb } from './db.ts';
 import type { ProjectsDeps } from './deps.ts';
+import { projectsEvents } from './events.ts';
 import { OutboxRelay } from './outbox.ts';
 import { DatabaseProvisioner } from './provisioner.ts';
 import { ProjectRepository } from './repository.ts';
@@ -43,6 +44,7 @@ export function createProjects(ctx: ModuleContext): ProjectsServices & { deps: P
 /** Projects: a team's course project — repository, team, stages, tags, ratings, encrypted env vars, its own database. */
 export const projectsModule: AulaModule = {
   name: 'projects',
+  events: projectsEvents,
   migrations: { schema: 'projects', dir: fileURLToPath(new URL('./migrations', import.meta.url)) },
   async routes(app, ctx) {
     const services = createProjects(ctx);

@@ -1,11 +1,11 @@
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from '../../platform/logger.ts';
 import type { QueueBackend } from '../../platform/queue/backend.ts';
-import type { EventStreams } from '../../platform/queue/definitions.ts';
+import type { ProjectChanged } from './events.ts';
 import type { ProjectsDb, ProjectsKysely } from './db.ts';
 
 /** The events projects emits on the `projects.events` stream. */
-export type ProjectEventName = EventStreams['projects.events']['eventName'];
+export type ProjectEventName = ProjectChanged['eventName'];
 
 /** Appends an event to the outbox inside the transaction of the change it reports (ids only). */
 export async function recordEvent(tx: Transaction<ProjectsDb>, eventName: ProjectEventName, projectId: string): Promise<void> {

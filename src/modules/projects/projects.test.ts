@@ -95,6 +95,15 @@ describe('creating a project', () => {
     expect(ok.body.demoTaskId).toBe(mine);
     expect((await w.api('PATCH', `/api/projects/${ok.body.id}`, w.bob.token, { demoTaskId: theirs })).status).toBe(404);
     expect((await w.api('GET', `/api/projects/${ok.body.id}`, w.bob.token)).body.demoTaskId).toBe(mine);
+    // Everyone who sees the project gets signed links to play the demo (a classmate cannot read the task itself).
+    const seen = await w.api('GET', `/api/projects/${ok.body.id}`, w.alice.token);
+    expect(seen.body.viewer).toBe('classmate');
+    expect(seen.body.demo.processed).toMatch(new RegExp(`^/api/tasks/${mine}/processed\\?expires=\\d+&sig=[\\w-]+$`));
+    expect(seen.body.demo.thumbnail).toMatch(new RegExp(`^/api/tasks/${mine}/thumbnail\\?expires=`));
+    const cleared = await w.api('PATCH', `/api/projects/${ok.body.id}`, w.bob.token, { demoTaskId: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.demoTaskId).toBeNull();
+    expect(cleared.body.demo).toBeNull();
   });
 });
 

@@ -2,7 +2,9 @@ import { Type } from 'typebox';
 
 // Route schemas: Fastify validates and documents them, and the TypeBox type provider derives the handlers' types from them.
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+// Null first: with the app's type coercion Ajv tries the branches in order, and a string
+// branch first would coerce a null to "" (PATCH {demoTaskId: null} then reached SQL as '').
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([Type.Null(), schema]);
 const DateTime = Type.String({ format: 'date-time' });
 
 /** `:id` of a project. */
@@ -38,6 +40,7 @@ export const Project = Type.Object({
   repoUrl: Type.Optional(Type.String()),
   courseId: Type.String(),
   demoTaskId: Nullable(Type.String()),
+  demo: Type.Optional(Nullable(Type.Object({ processed: Type.String(), thumbnail: Type.String() }, { description: 'signed links to the processed demo video (one project\'s view only)' }))),
   team: Type.Array(TeamMember),
   tags: Type.Array(Type.String()),
   rating: Type.Object({ average: Nullable(Type.Number()), count: Type.Integer(), mine: Nullable(Type.Integer()) }),

@@ -95,11 +95,12 @@ export class ProjectService {
     }
   }
 
-  /** One project, shaped for the caller (with its stages). */
+  /** One project, shaped for the caller (with its stages and its demo video's links). */
   async get(caller: AuthUser, by: { id: string } | { slug: string }): Promise<ProjectView> {
     const { project, viewer } = await visibleProject(this.deps, caller, by);
-    const [views] = await this.present(caller, [project], () => viewer, true);
-    return views!;
+    const [view] = await this.present(caller, [project], () => viewer, true);
+    const demo = project.demoTaskId ? await this.deps.tasks.playableLinks(project.demoTaskId) : undefined;
+    return { ...view!, demo: demo ?? null };
   }
 
   /** A page of the projects the caller may see, filtered and sorted. */

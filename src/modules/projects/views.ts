@@ -31,6 +31,8 @@ export interface ProjectView {
   repoUrl?: string;
   courseId: string;
   demoTaskId: string | null;
+  /** Signed links to the processed demo video, for everyone who sees the project (one project's view only). */
+  demo?: { processed: string; thumbnail: string } | null;
   team: TeamMember[];
   tags: string[];
   rating: { average: number | null; count: number; mine: number | null };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { call } from '../../../test/http.ts';
 import { waitUntil } from '../../../test/wait.ts';
-import type { GradeRecorded } from '../../platform/queue/definitions.ts';
+import type { GradeRecorded } from '../academic/events.ts';
 import { createAdmin } from '../identity/admin.ts';
 import { createIdentity } from '../identity/service.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
@@ -191,7 +191,7 @@ describe('access and errors', () => {
     expect((await api('POST', '/api/stats/grades', undefined, one, { 'x-service-token': 'wrong' })).status).toBe(401);
     expect((await api('POST', '/api/stats/grades', undefined, one)).status).toBe(401);
     expect((await api('POST', '/api/stats/grades', s1.token, one)).status).toBe(403);
-    expect((await api('POST', '/api/stats/grades', teacher.token, one)).status).toBe(403); // not their course
+    expect((await api('POST', '/api/stats/grades', teacher.token, one)).status).toBe(404); // not their course: one they may not know of, as in academic
     for (const bad of [{ ...one, grade: 5.01 }, { ...one, grade: -0.5 }, { ...one, grade: 2.345 }, { ...one, studentId: 'a'.repeat(51) }, { ...one, courseId: 'has space' }, { ...one, extra: 1 }, []]) {
       expect((await api('POST', '/api/stats/grades', admin, bad)).status).toBe(400);
     }

@@ -3,7 +3,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { ModuleContext } from '../module.ts';
-import { QUEUE_NAMES } from '../queue/definitions.ts';
 import { verifyAccessToken } from '../auth/tokens.ts';
 import { readCookie } from './cookies.ts';
 import { errorResponses, HttpError } from './errors.ts';
@@ -56,7 +55,7 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ModuleConte
   const board = new FastifyAdapter();
   type BoardQueue = ConstructorParameters<typeof BullMQAdapter>[0];
   // bull-board's types name the Redis backend; the queue API it calls is the same on BullMQ's PostgreSQL backend.
-  createBullBoard({ queues: QUEUE_NAMES.map((name) => new BullMQAdapter(ctx.queues.queue(name) as unknown as BoardQueue)), serverAdapter: board });
+  createBullBoard({ queues: ctx.queues.catalog.names().map((name) => new BullMQAdapter(ctx.queues.queue(name) as unknown as BoardQueue)), serverAdapter: board });
   board.setBasePath('/admin/queues');
   await app.register(async (scope) => {
     scope.addHook('onRequest', adminOnly);

@@ -7,6 +7,8 @@ import { createPool } from '../db/pool.ts';
 import { createLogger } from '../logger.ts';
 import { createPostgresQueueBackend, type QueueBackend } from '../queue/backend.ts';
 import { startWorker, type RunningWorker } from '../queue/worker.ts';
+import { platformModule } from '../platform-module.ts';
+import { QueueCatalog } from '../queue/catalog.ts';
 import { runWithRequestId } from '../request-context.ts';
 import { appendToOutbox } from './outbox.ts';
 import { startOutboxRelay, type OutboxRelay } from './relay.ts';
@@ -33,7 +35,7 @@ async function inTransaction(fn: (client: pg.PoolClient) => Promise<void>, outco
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url, 4, log);
-  queues = createPostgresQueueBackend(db.url, log);
+  queues = createPostgresQueueBackend(db.url, new QueueCatalog([platformModule]), log);
   await runMigrations(pool, [], log, queues.migrate);
   await pool.query(`CREATE SCHEMA demo;
     CREATE TABLE demo.outbox (seq bigserial PRIMARY KEY, event_id uuid NOT NULL DEFAULT gen_random_uuid(), queue text NOT NULL,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import type { QueueBackend } from '../queue/backend.ts';
-import { isEventStreamName, isQueueName, type EventStreams } from '../queue/definitions.ts';
+import type { EventStreams } from '../queue/definitions.ts';
 import { checkOutboxTable, OUTBOX_CHANNEL } from './outbox.ts';
 
 /** Publishes the rows of outbox tables to their queues and event streams; one per process. */
@@ -73,7 +73,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const published: number[] = [];
       for (const queue of new Set(rows.map((r) => r.queue))) {
         const batch = rows.filter((r) => r.queue === queue);
-        if (isEventStreamName(queue)) {
+        if (opts.queues.catalog.isEventStream(queue)) {
           // In order, one by one: a subscriber sees a module's events in the order they committed.
           for (const r of batch) {
             const event = { ...r.payload, eventId: r.event_id, ...(r.request_id ? { requestId: r.request_id } : {}) };
@@ -83,7 +83,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
           }
           continue;
         }
-        if (!isQueueName(queue)) {
+        if (!opts.queues.catalog.has(queue)) {
           opts.log.error({ table, queue }, 'outbox rows name an unknown queue or event stream; left in place');
           continue;
         }

@@ -13,7 +13,8 @@ import {
 import type { Logger } from '../logger.ts';
 import { addQueueCountSource } from '../metrics.ts';
 import { currentRequestId } from '../request-context.ts';
-import { EVENT_NAMES, QUEUES, type EventStreamName, type EventStreams, type JobMeta, type QueueName, type QueuePayloads } from './definitions.ts';
+import type { QueueCatalog } from './catalog.ts';
+import type { EventStreamName, EventStreams, JobMeta, QueueName, QueuePayloads } from './definitions.ts';
 
 /** A BullMQ queue carrying the payload of queue N, on either backend. */
 export type AulaQueue<N extends QueueName> = Queue<
@@ -32,6 +33,8 @@ export type BackendKind = 'postgres' | 'redis';
 /** Makes queues and workers on the configured backend; one per process. */
 export interface QueueBackend {
   readonly kind: BackendKind;
+  /** The installed modules' queues and event streams. */
+  readonly catalog: QueueCatalog;
   /** The queue object for a name (one shared instance per name). */
   queue<N extends QueueName>(name: N): AulaQueue<N>;
   /** A raw BullMQ worker; use startWorker() for Aula's timeouts, metrics and shutdown. */
@@ -47,8 +50,8 @@ export interface QueueBackend {
   close(): Promise<void>;
 }
 
-function jobDefaults(name: QueueName) {
-  const spec = QUEUES[name];
+function jobDefaults(catalog: QueueCatalog, name: QueueName) {
+  const spec = catalog.spec(name);
   return {
     attempts: spec.attempts,
     backoff: { type: spec.backoff.type, delay: spec.backoff.delayMs },
@@ -74,18 +77,18 @@ interface Closable {
 }
 
 interface Classes {
-  QueueEventsProducer: new (name: string, opts: { connection: never; prefix?: string }) => Closable & {
+  QueueEventsProducer: new (name: string, opts: { connection: unknown; prefix?: string }) => Closable & {
     publishEvent(event: { eventName: string }, maxEvents?: number): Promise<void>;
   };
-  QueueEvents: new (name: string, opts: { connection: never; prefix?: string; autorun?: boolean }) => Closable & {
+  QueueEvents: new (name: string, opts: { connection: unknown; prefix?: string; autorun?: boolean }) => Closable & {
     on(event: string, listener: (args: Record<string, unknown>) => void): void;
     waitUntilReady(): Promise<void>;
   };
-  Queue: new (name: string, opts: { connection: never; defaultJobOptions: object; prefix?: string }) => unknown;
+  Queue: new (name: string, opts: { connection: unknown; defaultJobOptions: object; prefix?: string }) => unknown;
   Worker: new (
     name: string,
     processor: unknown,
-    opts: { connection: never; concurrency: number; lockDuration: number; stalledInterval: number; prefix?: string },
+    opts: { connection: unknown; concurrency: number; lockDuration: number; stalledInterval: number; prefix?: string },
   ) => unknown;
 }
 
@@ -97,6 +100,7 @@ interface Connections {
 
 function build(
   kind: BackendKind,
+  catalog: QueueCatalog,
   classes: Classes,
   connections: Connections,
   prefix: string | undefined,
@@ -106,7 +110,7 @@ function build(
   const queues = new Map<QueueName, AulaQueue<QueueName>>();
   const producers = new Map<EventStreamName, InstanceType<Classes['QueueEventsProducer']>>();
   const prefixed = prefix ? { prefix } : {};
-  const workers = new Set<AulaWorker<QueueName>>();
+  const workers = new Set<{ close(force?: boolean): Promise<void> }>();
   const unregister = addQueueCountSource(async () => {
     const rows: Array<{ queue: string; state: string; count: number }> = [];
     for (const [name, queue] of queues) {
@@ -117,23 +121,25 @@ function build(
   });
   return {
     kind,
+    catalog,
     queue<N extends QueueName>(name: N): AulaQueue<N> {
       let queue = queues.get(name);
       if (!queue) {
         queue = new classes.Queue(name, {
-          connection: connections.producer() as never,
-          defaultJobOptions: jobDefaults(name),
+          connection: connections.producer(),
+          defaultJobOptions: jobDefaults(catalog, name),
           ...(prefix ? { prefix } : {}),
         }) as AulaQueue<QueueName>;
         queue.on('error', (error: Error) => log.warn({ queue: name, err: error.message }, 'queue error'));
         stampRequestIds(queue);
         queues.set(name, queue);
       }
+      // The map holds every queue as AulaQueue<QueueName>; the entry under `name` was made for queue N.
       return queue as unknown as AulaQueue<N>;
     },
     bullWorker<N extends QueueName>(name: N, processor: BullProcessor<N>, opts: { concurrency: number; lockMs: number }): AulaWorker<N> {
       const worker = new classes.Worker(name, processor, {
-        connection: connections.consumer() as never,
+        connection: connections.consumer(),
         concurrency: opts.concurrency,
         // A worker that dies loses its lock after lockMs; the next stalled check hands the job to another.
         lockDuration: opts.lockMs,
@@ -141,21 +147,22 @@ function build(
         ...(prefix ? { prefix } : {}),
       }) as AulaWorker<N>;
       worker.on('error', (error: Error) => log.warn({ queue: name, err: error.message }, 'worker error'));
-      workers.add(worker as unknown as AulaWorker<QueueName>);
-      worker.on('closed', () => workers.delete(worker as unknown as AulaWorker<QueueName>));
+      workers.add(worker);
+      worker.on('closed', () => workers.delete(worker));
       return worker;
     },
     async publish(stream, event) {
       let producer = producers.get(stream);
       if (!producer) {
-        producer = new classes.QueueEventsProducer(stream, { connection: connections.producer() as never, ...prefixed });
+        producer = new classes.QueueEventsProducer(stream, { connection: connections.producer(), ...prefixed });
         producers.set(stream, producer);
       }
       await producer.publishEvent(event, 10_000);
     },
     async subscribe(stream, listener) {
-      const events = new classes.QueueEvents(stream, { connection: connections.consumer() as never, ...prefixed });
-      for (const name of EVENT_NAMES[stream]) {
+      const events = new classes.QueueEvents(stream, { connection: connections.consumer(), ...prefixed });
+      for (const name of catalog.eventNames(stream)) {
+        // BullMQ hands back the fields publish() was given for this stream, as strings keyed by name.
         events.on(name, (args) => listener({ ...args, eventName: name } as unknown as EventStreams[typeof stream]));
       }
       await events.waitUntilReady();
@@ -175,10 +182,11 @@ function build(
 }
 
 /** BullMQ on PostgreSQL, in schema `bullmq` of the same database, with its own pool. */
-export function createPostgresQueueBackend(databaseUrl: string, log: Logger, poolMax = 20): QueueBackend {
+export function createPostgresQueueBackend(databaseUrl: string, catalog: QueueCatalog, log: Logger, poolMax = 20): QueueBackend {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax, options: '-c search_path=bullmq' });
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle queue connection error'));
-  return build('postgres', withBackend(createPostgresBackend) as unknown as Classes, { producer: () => pool, consumer: () => pool }, undefined, {
+  // Classes is the narrow view of BullMQ's backend-bound classes this file uses; their generics do not line up with it.
+  return build('postgres', catalog, withBackend(createPostgresBackend) as unknown as Classes, { producer: () => pool, consumer: () => pool }, undefined, {
     migrate: async (client) => void (await runBullMigrations(client)),
     ping: async () => void (await pool.query('SELECT 1 FROM migration LIMIT 1')),
     closeConnections: () => pool.end(),
@@ -186,14 +194,15 @@ export function createPostgresQueueBackend(databaseUrl: string, log: Logger, poo
 }
 
 /** BullMQ on Redis under a key prefix; workers get their own blocking connections from BullMQ. */
-export function createRedisQueueBackend(redisUrl: string, prefix: string, log: Logger): QueueBackend {
+export function createRedisQueueBackend(redisUrl: string, prefix: string, catalog: QueueCatalog, log: Logger): QueueBackend {
   const shared = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   shared.on('error', (error: Error) => log.warn({ err: error.message }, 'redis error'));
   // Producers fail fast while Redis is away (an upload answers 503 at once instead of waiting
   // for the whole outage); workers keep the patient connection and resume when it is back.
   const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000, lazyConnect: false });
   producer.on('error', (error: Error) => log.warn({ err: error.message }, 'redis error (producer)'));
-  return build('redis', withBackend(createRedisBackend) as unknown as Classes, { producer: () => producer, consumer: () => shared }, prefix, {
+  // As for PostgreSQL: BullMQ's classes seen through the narrow Classes view.
+  return build('redis', catalog, withBackend(createRedisBackend) as unknown as Classes, { producer: () => producer, consumer: () => shared }, prefix, {
     migrate: async () => undefined,
     ping: async () => void (await shared.ping()),
     closeConnections: async () => {
@@ -204,10 +213,10 @@ export function createRedisQueueBackend(redisUrl: string, prefix: string, log: L
 
 /** Picks the backend from configuration: Redis when a URL is given, else PostgreSQL. */
 export function createQueueBackend(
-  opts: { databaseUrl: string; redisUrl?: string | undefined; redisPrefix: string },
+  opts: { databaseUrl: string; redisUrl?: string | undefined; redisPrefix: string; catalog: QueueCatalog },
   log: Logger,
 ): QueueBackend {
   return opts.redisUrl
-    ? createRedisQueueBackend(opts.redisUrl, opts.redisPrefix, log)
-    : createPostgresQueueBackend(opts.databaseUrl, log);
+    ? createRedisQueueBackend(opts.redisUrl, opts.redisPrefix, opts.catalog, log)
+    : createPostgresQueueBackend(opts.databaseUrl, opts.catalog, log);
 }

@@ -6,6 +6,8 @@ import { runMigrations } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
 import { createPostgresQueueBackend, createRedisQueueBackend, type AulaQueue, type QueueBackend } from './backend.ts';
 import { startWorker, type JobHandler, type RunningWorker } from './worker.ts';
+import { platformModule } from '../platform-module.ts';
+import { QueueCatalog } from './catalog.ts';
 
 const log = createLogger('silent');
 const redisUrl = inject('redisUrl');
@@ -41,12 +43,12 @@ describe.each(backends)('queue layer on $kind', ({ kind, enabled }) => {
     if (!enabled) return;
     if (kind === 'postgres') {
       db = await createTestDatabase();
-      backend = createPostgresQueueBackend(db.url, log);
+      backend = createPostgresQueueBackend(db.url, new QueueCatalog([platformModule]), log);
       const pool = createPool(db.url, 2, log);
       await runMigrations(pool, [], log, backend.migrate);
       await pool.end();
     } else {
-      backend = createRedisQueueBackend(redisUrl!, `aula-test-${randomBytes(4).toString('hex')}`, log);
+      backend = createRedisQueueBackend(redisUrl!, `aula-test-${randomBytes(4).toString('hex')}`, new QueueCatalog([platformModule]), log);
     }
     queue = backend.queue('platform.noop');
   });

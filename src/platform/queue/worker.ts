@@ -2,7 +2,7 @@ import { WaitingError } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { jobDuration } from '../metrics.ts';
 import type { AulaJob, AulaWorker, QueueBackend } from './backend.ts';
-import { QUEUES, type QueueName } from './definitions.ts';
+import type { QueueName } from './definitions.ts';
 
 /** Aula's job handler: the job, a signal aborted on cancel, timeout or shutdown, and a logger bound to the job (and its request id). */
 export type JobHandler<N extends QueueName> = (job: AulaJob<N>, signal: AbortSignal, log: Logger) => Promise<unknown>;
@@ -32,7 +32,7 @@ export function startWorker<N extends QueueName>(
   log: Logger,
   opts: { concurrency?: number; timeoutMs?: number; lockMs?: number } = {},
 ): RunningWorker {
-  const spec = QUEUES[queue];
+  const spec = backend.catalog.spec(queue);
   const timeoutMs = opts.timeoutMs ?? spec.timeoutMs;
   let releasing = false;
   const worker: AulaWorker<N> = backend.bullWorker(

@@ -34,7 +34,8 @@ export function useTaskEvents(): void {
             }),
           })),
         });
-        if (!known || change.status === 'processed') void client.invalidateQueries({ queryKey: ['tasks'] });
+        // cancelRefetch: false keeps a "Show more" in flight; cancelling it would refetch only the pages already shown.
+        if (!known || change.status === 'processed') void client.invalidateQueries({ queryKey: ['tasks'] }, { cancelRefetch: false });
         void client.invalidateQueries({ queryKey: ['task', change.id] });
       });
       // The token in the URL may have expired: reopen with the current one.

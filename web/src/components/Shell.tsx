@@ -16,10 +16,12 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/videos', label: 'nav.videos' },
   { to: '/courses', label: 'nav.courses' },
+  { to: '/projects', label: 'nav.projects' },
   { to: '/progress', label: 'nav.progress', roles: ['student'] },
   { to: '/subjects', label: 'nav.subjects', roles: ['teacher', 'admin'] },
   { to: '/admin/users', label: 'nav.users', roles: ['admin'] },
   { to: '/admin/processes', label: 'nav.processes', roles: ['admin'] },
+  { to: '/admin/cluster', label: 'nav.cluster', roles: ['admin'] },
   { to: '/admin/queues', label: 'nav.queues', roles: ['admin'], external: true },
   { to: '/profile', label: 'nav.profile' },
 ];

@@ -39,6 +39,7 @@ export function useErrorText(): (error: unknown) => string {
   return (error) => {
     if (!(error instanceof ApiError)) return t('error.network');
     if (error.code === 'invalid_credentials') return t('error.credentials');
+    if (error.code === 'not_enrolled') return t('error.notEnrolled');
     const key = BY_STATUS[error.status];
     if (key === 'error.429') return t(key, { seconds: error.retryAfterSeconds ?? 60 });
     if (error.status === 400 && Array.isArray(error.details)) {

@@ -1,5 +1,6 @@
-import { Anchor, Badge, Stack, Table, Title } from '@mantine/core';
+import { Anchor, Badge, Group, Stack, Table, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { api } from '../api/client.ts';
 import { Empty, ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -25,7 +26,10 @@ export function AdminProcessesPage() {
   return (
     <Stack>
       <Title order={2}>{t('admin.processes')}</Title>
-      <Anchor href="/admin/queues">{t('admin.queuesLink')}</Anchor>
+      <Group gap="md">
+        <Anchor href="/admin/queues">{t('admin.queuesLink')}</Anchor>
+        <Anchor component={Link} to="/admin/cluster">{t('cluster.link')}</Anchor>
+      </Group>
       {processes.isPending ? <Loading /> : processes.isError ? <ErrorAlert error={processes.error} /> : processes.data.data.length === 0 ? <Empty>{t('admin.noProcesses')}</Empty> : (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
         // biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region

@@ -131,8 +131,11 @@ export function CoursePage() {
       <Anchor component={Link} to="/courses">{t('course.back')}</Anchor>
       <Group justify="space-between">
         <Title order={2}>{c.subjectCode} · {c.subjectName} — {t('courses.group')} {c.group} ({c.year}-{c.period})</Title>
-        {manages && <Anchor component={Link} to={`/courses/${id}/stats`}>{t('course.stats')}</Anchor>}
-        {!manages && <Anchor component={Link} to="/progress">{t('nav.progress')}</Anchor>}
+        <Group gap="md">
+          <Anchor component={Link} to={`/courses/${id}/projects`}>{t('course.projects')}</Anchor>
+          {manages && <Anchor component={Link} to={`/courses/${id}/stats`}>{t('course.stats')}</Anchor>}
+          {!manages && <Anchor component={Link} to="/progress">{t('nav.progress')}</Anchor>}
+        </Group>
       </Group>
       {manages ? (
         <Tabs defaultValue="students" keepMounted={false}>

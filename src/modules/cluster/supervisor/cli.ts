@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadJwtSecret } from '../../../platform/auth/secret.ts';
 import { ConfigError, loadConfig, type Config } from '../../../platform/config.ts';
 import { createLogger } from '../../../platform/logger.ts';
+import type { AulaModule } from '../../../platform/module.ts';
 import { startRuntime } from '../../../platform/runtime.ts';
 import { findHaproxy, HAPROXY_MISSING } from './haproxy.ts';
 import { startCluster, type Cluster } from './supervisor.ts';
@@ -11,7 +12,7 @@ import { startCluster, type Cluster } from './supervisor.ts';
  * migrates once, then runs HAProxy, N API processes and M workers until SIGTERM;
  * SIGHUP replaces the API processes one at a time.
  */
-export async function runClusterCommand(args: string[]): Promise<void> {
+export async function runClusterCommand(args: string[], installed: readonly AulaModule[]): Promise<void> {
   let config: Config;
   try {
     const { values } = parseArgs({ args, options: { api: { type: 'string' }, workers: { type: 'string' } }, strict: true });
@@ -34,7 +35,7 @@ export async function runClusterCommand(args: string[]): Promise<void> {
   const log = createLogger(config.logLevel, { role: 'cluster' });
   // The supervisor owns the database: with no DATABASE_URL it runs the embedded
   // PostgreSQL itself and hands its URL to every child, which then share it.
-  const runtime = await startRuntime(config, { role: 'migrate', modules: [], http: false, queues: [] }, log);
+  const runtime = await startRuntime(config, { role: 'migrate', installed, modules: [], http: false, queues: [] }, log);
   let cluster: Cluster;
   try {
     loadJwtSecret(config.jwtSecret, config.dataDir); // generated once here, so every child reads the same one

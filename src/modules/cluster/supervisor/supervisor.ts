@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../../platform/config.ts';
@@ -11,6 +10,8 @@ import { RestartPolicy } from './backoff.ts';
 import { answers, spawnAulaChild, stopChild, waitFor, type AulaChild } from './child.ts';
 import { haproxyConfig, serverName, type ApiSlot } from './haproxy-config.ts';
 import { startHaproxy, type Haproxy } from './haproxy.ts';
+import { clusterSettings } from '../config.ts';
+import { isProcessRegistered } from '../../../platform/process-registry.ts';
 
 /** The ping/echo monitor's cadence: a ping every 200 ms, 3 misses in a row mean dead or hung. */
 export const MONITOR = { pingIntervalMs: 200, pingTimeoutMs: 500, missesToFail: 3, startTimeoutMs: 90_000 } as const;
@@ -34,15 +35,16 @@ export interface Cluster {
 }
 
 /**
- * Starts HAProxy on PORT in front of `config.cluster.api` API processes on
- * private loopback ports, and `config.cluster.workers` workers. `runtime` is the
+ * Starts HAProxy on PORT in front of AULA_CLUSTER_API API processes on
+ * private loopback ports, and AULA_CLUSTER_WORKERS workers. `runtime` is the
  * supervisor's own (database started and migrated); children get its DATABASE_URL.
  */
 export async function startCluster(config: Config, runtime: Runtime, haproxyBinary: string, log: Logger): Promise<Cluster> {
+  const cluster = clusterSettings.get(config);
   const dir = clusterDir(config.dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const socketPath = path.join(dir, 'haproxy.sock');
-  const statsPort = config.cluster.statsPort || (await freePort());
+  const statsPort = cluster.statsPort || (await freePort());
   const port = config.port || (await freePort());
   const slots: Slot[] = [];
   const newSlot = (name: string, role: 'api' | 'worker', api?: ApiSlot): Slot => ({
@@ -53,10 +55,10 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     policy: new RestartPolicy(),
     lastOkAt: Date.now(),
   });
-  for (let i = 1; i <= config.cluster.api; i++) {
+  for (let i = 1; i <= cluster.api; i++) {
     slots.push(newSlot(`api-${i}`, 'api', { name: `api-${i}`, ports: [await freePort(), await freePort()] }));
   }
-  for (let i = 1; i <= config.cluster.workers; i++) slots.push(newSlot(`worker-${i}`, 'worker'));
+  for (let i = 1; i <= cluster.workers; i++) slots.push(newSlot(`worker-${i}`, 'worker'));
 
   const startedAt = new Date().toISOString();
   let haproxy: Haproxy | undefined;
@@ -93,10 +95,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     void proc.exited.then(() => launching.delete(proc));
     const ready = slot.api
       ? await waitFor(proc, () => answers(`http://127.0.0.1:${slot.api!.ports[side]}/ready`, 2000), MONITOR.startTimeoutMs)
-      : await waitFor(proc, async () => {
-          const row = await runtime.pool.query('SELECT 1 FROM platform.processes WHERE pid = $1 AND host = $2 AND stopped_at IS NULL', [proc.pid, os.hostname()]);
-          return (row.rowCount ?? 0) > 0;
-        }, MONITOR.startTimeoutMs);
+      : await waitFor(proc, () => isProcessRegistered(runtime.pool, proc.pid!), MONITOR.startTimeoutMs);
     launching.delete(proc);
     if (ready && !stopping) return proc;
     log.warn({ instance: slot.info.name, pid: proc.pid }, 'instance did not become ready');
@@ -223,7 +222,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     for (const [slot, proc] of started) adopt(slot, proc!, 0);
   };
   await startAll();
-  log.info({ port, stats: `http://127.0.0.1:${statsPort}/`, api: config.cluster.api, workers: config.cluster.workers }, 'cluster ready');
+  log.info({ port, stats: `http://127.0.0.1:${statsPort}/`, api: cluster.api, workers: cluster.workers }, 'cluster ready');
 
   const setServer = async (slot: Slot, side: 0 | 1, serverState: 'ready' | 'drain' | 'maint') => {
     const answer = await haproxy!.command(`set server be_api/${serverName(slot.api!, side)} state ${serverState}`);
