@@ -64,13 +64,23 @@ async function virtualUsers(base: string, tag: string, until: number, stats: Sta
     Array.from({ length: VIRTUAL_USERS }, async (_, vu) => {
       for (let n = 0; Date.now() < until && n < 100_000; n++) {
         const username = `${tag}${vu}x${n}`;
-        const signup = await timed(stats, `${base}/api/auth/signup`, {
-          method: 'POST',
-          headers: { ...json, 'idempotency-key': `k-${username}` },
-          body: JSON.stringify({ username, email: `${username}@uni.example`, password: PASSWORD, password2: PASSWORD }),
-        }, 201);
+        const signup = await timed(
+          stats,
+          `${base}/api/auth/signup`,
+          {
+            method: 'POST',
+            headers: { ...json, 'idempotency-key': `k-${username}` },
+            body: JSON.stringify({ username, email: `${username}@uni.example`, password: PASSWORD, password2: PASSWORD }),
+          },
+          201,
+        );
         if (!signup) continue;
-        const login = await timed(stats, `${base}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password: PASSWORD }) }, 200);
+        const login = await timed(
+          stats,
+          `${base}/api/auth/login`,
+          { method: 'POST', headers: json, body: JSON.stringify({ username, password: PASSWORD }) },
+          200,
+        );
         if (!login) continue;
         const { token } = (await login.json()) as { token: string };
         for (let i = 0; i < 3 && Date.now() < until; i++) {
@@ -225,13 +235,55 @@ export async function clusterFailover(): Promise<BenchRow[]> {
     const failedPct = (r: RunResult) => (100 * r.failed) / Math.max(1, r.requests);
     const baselineName = 'one `aula start`, restarted by hand';
     return [
-      { case: 'successful requests/s over 60 s (kill at 20 s, hang at 40 s)', unit: '/s', ours: rate(cluster), baseline: rate(single), baselineName, higherIsBetter: true },
+      {
+        case: 'successful requests/s over 60 s (kill at 20 s, hang at 40 s)',
+        unit: '/s',
+        ours: rate(cluster),
+        baseline: rate(single),
+        baselineName,
+        higherIsBetter: true,
+      },
       { case: 'failed requests', unit: '%', ours: failedPct(cluster), baseline: failedPct(single), baselineName, higherIsBetter: false },
-      { case: 'latency p95', unit: 'ms', ours: percentile(cluster.latencies, 0.95), baseline: percentile(single.latencies, 0.95), baselineName, higherIsBetter: false },
-      { case: 'latency p99', unit: 'ms', ours: percentile(cluster.latencies, 0.99), baseline: percentile(single.latencies, 0.99), baselineName, higherIsBetter: false },
-      { case: 'SIGKILL → full strength', unit: 's', ours: cluster.killToFull, baseline: single.killToFull, baselineName: 'restarted at once by hand', higherIsBetter: false },
-      { case: 'SIGSTOP → full strength', unit: 's', ours: cluster.stopToFull, baseline: single.stopToFull, baselineName: 'killed and restarted by hand after 5 s', higherIsBetter: false },
-      { case: `GET /health, concurrency ${VIRTUAL_USERS}, through HAProxy`, unit: '/s', ours: overhead.through, baseline: overhead.direct, baselineName: 'the same instance, straight', higherIsBetter: true },
+      {
+        case: 'latency p95',
+        unit: 'ms',
+        ours: percentile(cluster.latencies, 0.95),
+        baseline: percentile(single.latencies, 0.95),
+        baselineName,
+        higherIsBetter: false,
+      },
+      {
+        case: 'latency p99',
+        unit: 'ms',
+        ours: percentile(cluster.latencies, 0.99),
+        baseline: percentile(single.latencies, 0.99),
+        baselineName,
+        higherIsBetter: false,
+      },
+      {
+        case: 'SIGKILL → full strength',
+        unit: 's',
+        ours: cluster.killToFull,
+        baseline: single.killToFull,
+        baselineName: 'restarted at once by hand',
+        higherIsBetter: false,
+      },
+      {
+        case: 'SIGSTOP → full strength',
+        unit: 's',
+        ours: cluster.stopToFull,
+        baseline: single.stopToFull,
+        baselineName: 'killed and restarted by hand after 5 s',
+        higherIsBetter: false,
+      },
+      {
+        case: `GET /health, concurrency ${VIRTUAL_USERS}, through HAProxy`,
+        unit: '/s',
+        ours: overhead.through,
+        baseline: overhead.direct,
+        baselineName: 'the same instance, straight',
+        higherIsBetter: true,
+      },
     ];
   } finally {
     for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');

@@ -22,7 +22,13 @@ const phase = (what: string) => void process.stderr.write(`deploy bench: ${what}
 const SERVER = `require('node:http').createServer((req, res) => res.end('hello ' + req.url)).listen(process.env.PORT);\n`;
 const FILES: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'bench-app', version: '1.0.0', scripts: { start: 'node server.js' } }),
-  'package-lock.json': JSON.stringify({ name: 'bench-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'bench-app', version: '1.0.0' } } }),
+  'package-lock.json': JSON.stringify({
+    name: 'bench-app',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: 'bench-app', version: '1.0.0' } },
+  }),
   'server.js': SERVER,
 };
 
@@ -59,9 +65,15 @@ await pool.close();
 
 /** Sends GETs from a child process, CONCURRENCY at a time, at most REQUESTS or MAX_SECONDS; returns req/s and p99 in ms. */
 async function load(origin: string, socketPath: string, urlPath: string): Promise<{ rps: number; p99: number }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', LOAD_SCRIPT, origin, socketPath, urlPath, String(REQUESTS), String(CONCURRENCY), String(MAX_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', LOAD_SCRIPT, origin, socketPath, urlPath, String(REQUESTS), String(CONCURRENCY), String(MAX_SECONDS)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
-  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`the load process exited with ${code}`);
   return JSON.parse(out) as { rps: number; p99: number };
@@ -77,7 +89,13 @@ async function handDeploy(repo: string, dir: string): Promise<number> {
   try {
     const pool = new Pool('http://localhost', { socketPath: socket });
     for (let i = 0; i < 500; i++) {
-      const ok = await pool.request({ path: '/', method: 'GET' }).then(async (r) => { await r.body.text(); return true; }, () => false);
+      const ok = await pool.request({ path: '/', method: 'GET' }).then(
+        async (r) => {
+          await r.body.text();
+          return true;
+        },
+        () => false,
+      );
       if (ok) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -92,8 +110,20 @@ async function handDeploy(repo: string, dir: string): Promise<number> {
 export async function deployBench(): Promise<BenchRow[]> {
   const backends = await benchBackends();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-bench-deploy-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AULA_DATA_DIR: path.join(scratch, 'data'), DATABASE_URL: backends.databaseUrl, AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true', AULA_APP_CPUS: '1' });
-  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    AULA_DATA_DIR: path.join(scratch, 'data'),
+    DATABASE_URL: backends.databaseUrl,
+    AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true',
+    AULA_APP_CPUS: '1',
+  });
+  const runtime = await startRuntime(
+    config,
+    { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['deploy.build'] },
+    createLogger('silent'),
+  );
   try {
     const work = path.join(scratch, 'work');
     const repo = path.join(scratch, 'app.git');
@@ -108,11 +138,23 @@ export async function deployBench(): Promise<BenchRow[]> {
     const address = runtime.app!.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     await createAdmin(createIdentity(runtime.ctx!), { email: 'bench@uni.example', password: 'B3nchAdmin', username: 'bench' });
-    const login = await json(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'B3nchAdmin' }) });
+    const login = await json(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password: 'B3nchAdmin' }),
+    });
     const auth = { authorization: `Bearer ${login.body.token}`, 'content-type': 'application/json' };
     await json(`${base}/api/subjects`, { method: 'POST', headers: auth, body: JSON.stringify({ code: 'BENCH', name: 'Bench' }) });
-    const course = (await json(`${base}/api/courses`, { method: 'POST', headers: auth, body: JSON.stringify({ subjectCode: 'BENCH', group: 'D', year: 2026, period: 2 }) })).body.id as string;
-    const project = (await json(`${base}/api/projects`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Bench app', slug: 'bench-app', courseId: course, repoUrl: repo }) })).body.id as string;
+    const course = (
+      await json(`${base}/api/courses`, { method: 'POST', headers: auth, body: JSON.stringify({ subjectCode: 'BENCH', group: 'D', year: 2026, period: 2 }) })
+    ).body.id as string;
+    const project = (
+      await json(`${base}/api/projects`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: 'Bench app', slug: 'bench-app', courseId: course, repoUrl: repo }),
+      })
+    ).body.id as string;
 
     phase('deploying the Node fixture');
     const t0 = performance.now();
@@ -135,10 +177,38 @@ export async function deployBench(): Promise<BenchRow[]> {
     const socket = await load('http://localhost', socketPath, '/apps/bench-app/');
     const floor = await load(base, '', '/health');
     return [
-      { case: `GET /apps/<slug>/ (node:http app), ${CONCURRENCY} at a time`, unit: 'req/s', ours: aula.rps, baseline: socket.rps, baselineName: 'the same app on its unix socket', higherIsBetter: true },
-      { case: 'GET /apps/<slug>/ next to Aula\'s own lightest route', unit: 'req/s', ours: aula.rps, baseline: floor.rps, baselineName: 'GET /health through Aula', higherIsBetter: true },
-      { case: 'GET /apps/<slug>/ p99', unit: 'ms', ours: aula.p99, baseline: socket.p99, baselineName: 'the same app on its unix socket', higherIsBetter: false },
-      { case: 'deploy of the Node fixture (queue → live)', unit: 's', ours: deploySeconds, baseline: handSeconds, baselineName: 'git clone && npm ci && node by hand', higherIsBetter: false },
+      {
+        case: `GET /apps/<slug>/ (node:http app), ${CONCURRENCY} at a time`,
+        unit: 'req/s',
+        ours: aula.rps,
+        baseline: socket.rps,
+        baselineName: 'the same app on its unix socket',
+        higherIsBetter: true,
+      },
+      {
+        case: "GET /apps/<slug>/ next to Aula's own lightest route",
+        unit: 'req/s',
+        ours: aula.rps,
+        baseline: floor.rps,
+        baselineName: 'GET /health through Aula',
+        higherIsBetter: true,
+      },
+      {
+        case: 'GET /apps/<slug>/ p99',
+        unit: 'ms',
+        ours: aula.p99,
+        baseline: socket.p99,
+        baselineName: 'the same app on its unix socket',
+        higherIsBetter: false,
+      },
+      {
+        case: 'deploy of the Node fixture (queue → live)',
+        unit: 's',
+        ours: deploySeconds,
+        baseline: handSeconds,
+        baselineName: 'git clone && npm ci && node by hand',
+        higherIsBetter: false,
+      },
     ];
   } finally {
     await runtime.stop();

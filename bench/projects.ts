@@ -35,9 +35,11 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
 async function timed(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -52,10 +54,16 @@ export async function projectsLoad(): Promise<BenchRow[]> {
     const address = runtime.app!.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     await createAdmin(createIdentity(runtime.ctx!), { email: 'bench@uni.example', password: 'B3nchAdmin', username: 'bench' });
-    const login = await json(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'B3nchAdmin' }) });
+    const login = await json(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password: 'B3nchAdmin' }),
+    });
     const auth = { authorization: `Bearer ${login.body.token}`, 'content-type': 'application/json' };
     await json(`${base}/api/subjects`, { method: 'POST', headers: auth, body: JSON.stringify({ code: 'BENCH', name: 'Bench' }) });
-    const course = async (group: string) => (await json(`${base}/api/courses`, { method: 'POST', headers: auth, body: JSON.stringify({ subjectCode: 'BENCH', group, year: 2026, period: 2 }) })).body.id as string;
+    const course = async (group: string) =>
+      (await json(`${base}/api/courses`, { method: 'POST', headers: auth, body: JSON.stringify({ subjectCode: 'BENCH', group, year: 2026, period: 2 }) })).body
+        .id as string;
     const listed = await course('L');
     const created = await course('C');
 
@@ -74,7 +82,10 @@ export async function projectsLoad(): Promise<BenchRow[]> {
       [PROJECTS, COURSES, listed, TAGS],
     );
     await pool.query('ANALYZE projects.projects; ANALYZE projects.tags; ANALYZE projects.members');
-    const { rows: tagRows } = await pool.query<{ tag: string }>('SELECT tag FROM projects.tags WHERE course_id = $1 GROUP BY tag ORDER BY count(*) DESC LIMIT 20', [listed]);
+    const { rows: tagRows } = await pool.query<{ tag: string }>(
+      'SELECT tag FROM projects.tags WHERE course_id = $1 GROUP BY tag ORDER BY count(*) DESC LIMIT 20',
+      [listed],
+    );
 
     phase(`${QUERIES} list and tag queries`);
     const api = { list: [] as number[], tag: [] as number[] };
@@ -105,10 +116,18 @@ export async function projectsLoad(): Promise<BenchRow[]> {
     // 2. 1000 projects with 3 env vars each, through the API …
     const value = (i: number, k: number) => `value-${i}-${k}-${randomBytes(16).toString('hex')}`;
     const httpSeconds = await timed(CREATES, CONCURRENCY, async (i) => {
-      const res = await json(`${base}/api/projects`, { method: 'POST', headers: auth, body: JSON.stringify({ name: `Created ${i}`, slug: `created-${i}`, courseId: created }) });
+      const res = await json(`${base}/api/projects`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: `Created ${i}`, slug: `created-${i}`, courseId: created }),
+      });
       if (res.status !== 201) throw new Error(`create answered ${res.status}`);
       for (let k = 0; k < ENV_PER_PROJECT; k++) {
-        const put = await json(`${base}/api/projects/${res.body.id}/env/VAR_${k}`, { method: 'PUT', headers: auth, body: JSON.stringify({ value: value(i, k) }) });
+        const put = await json(`${base}/api/projects/${res.body.id}/env/VAR_${k}`, {
+          method: 'PUT',
+          headers: auth,
+          body: JSON.stringify({ value: value(i, k) }),
+        });
         if (put.status !== 200) throw new Error(`env answered ${put.status}`);
       }
     });
@@ -127,12 +146,20 @@ export async function projectsLoad(): Promise<BenchRow[]> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const { rows } = await client.query<{ id: string }>('INSERT INTO projects.projects (slug, name, course_id) VALUES ($1, $2, $3) RETURNING id', [`plain-${i}`, `Plain ${i}`, created]);
+        const { rows } = await client.query<{ id: string }>('INSERT INTO projects.projects (slug, name, course_id) VALUES ($1, $2, $3) RETURNING id', [
+          `plain-${i}`,
+          `Plain ${i}`,
+          created,
+        ]);
         await client.query(`INSERT INTO projects.members (project_id, user_id, role) VALUES ($1, $2, 'owner')`, [rows[0]!.id, caller.id]);
         await client.query(`INSERT INTO projects.outbox (type, payload) VALUES ('project.created', $1)`, [JSON.stringify({ projectId: rows[0]!.id })]);
         await client.query('COMMIT');
         for (let k = 0; k < ENV_PER_PROJECT; k++) {
-          await client.query(`INSERT INTO projects.env_vars (project_id, key, scope, sealed, key_id, hint) VALUES ($1, $2, 'runtime', $3, 'plain', '')`, [rows[0]!.id, `VAR_${k}`, Buffer.from(value(i, k))]);
+          await client.query(`INSERT INTO projects.env_vars (project_id, key, scope, sealed, key_id, hint) VALUES ($1, $2, 'runtime', $3, 'plain', '')`, [
+            rows[0]!.id,
+            `VAR_${k}`,
+            Buffer.from(value(i, k)),
+          ]);
         }
       } finally {
         client.release();
@@ -140,10 +167,38 @@ export async function projectsLoad(): Promise<BenchRow[]> {
     });
     await services.deps.relay.idle();
     return [
-      { case: `list a course group's projects (20 of 1000, ${PROJECTS / 1000}k in all): p95`, unit: 'ms', ours: p95(api.list), baseline: p95(plain.list), baselineName: 'the plain indexed SQL query, no HTTP', higherIsBetter: false },
-      { case: `search a course group's projects by tag (${PROJECTS / 1000}k in all): p95`, unit: 'ms', ours: p95(api.tag), baseline: p95(plain.tag), baselineName: 'the plain indexed SQL query, no HTTP', higherIsBetter: false },
-      { case: `create ${CREATES} projects with ${ENV_PER_PROJECT} env vars each, HTTP API, ${CONCURRENCY} at once`, unit: 's', ours: httpSeconds, baseline: plainSeconds, baselineName: 'the same inserts in plain SQL, values not encrypted', higherIsBetter: false },
-      { case: `the same through the services (no HTTP)`, unit: 's', ours: serviceSeconds, baseline: plainSeconds, baselineName: 'the same inserts in plain SQL, values not encrypted', higherIsBetter: false },
+      {
+        case: `list a course group's projects (20 of 1000, ${PROJECTS / 1000}k in all): p95`,
+        unit: 'ms',
+        ours: p95(api.list),
+        baseline: p95(plain.list),
+        baselineName: 'the plain indexed SQL query, no HTTP',
+        higherIsBetter: false,
+      },
+      {
+        case: `search a course group's projects by tag (${PROJECTS / 1000}k in all): p95`,
+        unit: 'ms',
+        ours: p95(api.tag),
+        baseline: p95(plain.tag),
+        baselineName: 'the plain indexed SQL query, no HTTP',
+        higherIsBetter: false,
+      },
+      {
+        case: `create ${CREATES} projects with ${ENV_PER_PROJECT} env vars each, HTTP API, ${CONCURRENCY} at once`,
+        unit: 's',
+        ours: httpSeconds,
+        baseline: plainSeconds,
+        baselineName: 'the same inserts in plain SQL, values not encrypted',
+        higherIsBetter: false,
+      },
+      {
+        case: `the same through the services (no HTTP)`,
+        unit: 's',
+        ours: serviceSeconds,
+        baseline: plainSeconds,
+        baselineName: 'the same inserts in plain SQL, values not encrypted',
+        higherIsBetter: false,
+      },
     ];
   } finally {
     await pool.end();

@@ -82,7 +82,14 @@ export async function queueOverhead(): Promise<BenchRow[]> {
     }
     await aulaPg.close();
     await pool.end();
-    rows.push({ case: `${JOBS} no-op jobs, concurrency ${CONCURRENCY}, PostgreSQL`, unit: 'jobs/s', ours: median(ours), baseline: median(base), baselineName: 'raw BullMQ Queue+Worker', higherIsBetter: true });
+    rows.push({
+      case: `${JOBS} no-op jobs, concurrency ${CONCURRENCY}, PostgreSQL`,
+      unit: 'jobs/s',
+      ours: median(ours),
+      baseline: median(base),
+      baselineName: 'raw BullMQ Queue+Worker',
+      higherIsBetter: true,
+    });
 
     if (backends.redisUrl) {
       const prefix = `aula-bench-${randomBytes(4).toString('hex')}`;
@@ -98,7 +105,14 @@ export async function queueOverhead(): Promise<BenchRow[]> {
       }
       await aulaRedis.close();
       redis.disconnect();
-      rows.push({ case: `${JOBS} no-op jobs, concurrency ${CONCURRENCY}, Redis`, unit: 'jobs/s', ours: median(oursR), baseline: median(baseR), baselineName: 'raw BullMQ Queue+Worker', higherIsBetter: true });
+      rows.push({
+        case: `${JOBS} no-op jobs, concurrency ${CONCURRENCY}, Redis`,
+        unit: 'jobs/s',
+        ours: median(oursR),
+        baseline: median(baseR),
+        baselineName: 'raw BullMQ Queue+Worker',
+        higherIsBetter: true,
+      });
     }
   } finally {
     await backends.close();

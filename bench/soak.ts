@@ -71,8 +71,19 @@ export async function soak(): Promise<string> {
   ].map((input) => ({ ...input, bytes: fs.readFileSync(input.file) }));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: backends.databaseUrl, AULA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-    AULA_SIGNUP_RATE_LIMIT: '1000', AULA_LOGIN_RATE_LIMIT: '1000', AULA_JOB_LOCK_MS: '5000', AULA_MEDIA_RECONCILE_SECONDS: '10', AULA_MEDIA_CONCURRENCY: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: backends.databaseUrl,
+    AULA_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    AULA_SIGNUP_RATE_LIMIT: '1000',
+    AULA_LOGIN_RATE_LIMIT: '1000',
+    AULA_JOB_LOCK_MS: '5000',
+    AULA_MEDIA_RECONCILE_SECONDS: '10',
+    AULA_MEDIA_CONCURRENCY: '1',
+  };
   delete env.REDIS_URL;
   const children: ChildProcess[] = [];
   const workerPids = new Set<number>();
@@ -95,7 +106,9 @@ export async function soak(): Promise<string> {
     for (let i = 0; i < WORKERS; i++) startWorker();
     const account = { username: 'soaker', email: 'soaker@uni.example', password: 'S0akerPass', password2: 'S0akerPass' };
     await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-    const login = await json(await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) }));
+    const login = await json(
+      await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) }),
+    );
     const auth = { authorization: `Bearer ${login.token as string}` };
 
     const deadline = Date.now() + SECONDS * 1000;
@@ -109,27 +122,29 @@ export async function soak(): Promise<string> {
       startWorker();
     }, KILL_EVERY_MS);
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        const input = inputs[next++ % inputs.length]!;
-        const form = new FormData();
-        form.append('title', input.name);
-        form.append('file', new Blob([input.bytes], { type: 'video/mp4' }), path.basename(input.file));
-        const response = await fetch(`${base}/api/tasks`, { method: 'POST', headers: auth, body: form }).catch(() => undefined);
-        const body = response ? await json(response).catch(() => undefined) : undefined;
-        uploads++;
-        if (response?.status !== 201) {
-          refused.set(response?.status ?? 0, (refused.get(response?.status ?? 0) ?? 0) + 1);
-          continue;
-        }
-        // Each client waits for its task to end, bounded by the run's deadline, then uploads the next.
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
         while (Date.now() < deadline) {
-          const task = await json(await fetch(`${base}/api/tasks/${body.id as string}`, { headers: auth })).catch(() => undefined);
-          if (['processed', 'failed', 'cancelled'].includes(task?.status)) break;
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          const input = inputs[next++ % inputs.length]!;
+          const form = new FormData();
+          form.append('title', input.name);
+          form.append('file', new Blob([input.bytes], { type: 'video/mp4' }), path.basename(input.file));
+          const response = await fetch(`${base}/api/tasks`, { method: 'POST', headers: auth, body: form }).catch(() => undefined);
+          const body = response ? await json(response).catch(() => undefined) : undefined;
+          uploads++;
+          if (response?.status !== 201) {
+            refused.set(response?.status ?? 0, (refused.get(response?.status ?? 0) ?? 0) + 1);
+            continue;
+          }
+          // Each client waits for its task to end, bounded by the run's deadline, then uploads the next.
+          while (Date.now() < deadline) {
+            const task = await json(await fetch(`${base}/api/tasks/${body.id as string}`, { headers: auth })).catch(() => undefined);
+            if (['processed', 'failed', 'cancelled'].includes(task?.status)) break;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
         }
-      }
-    }));
+      }),
+    );
     clearInterval(killer);
 
     const unfinished = async () => Number((await pool.query(`SELECT count(*) FROM media.tasks WHERE status IN ('queued', 'processing')`)).rows[0].count);
@@ -140,7 +155,9 @@ export async function soak(): Promise<string> {
     );
     const count = (status: string, withReason?: boolean) =>
       rows.filter((r) => r.status === status && (withReason === undefined || r.withReason === withReason)).reduce((n, r) => n + Number(r.count), 0);
-    const reasons = await pool.query<{ error: string; count: string }>(`SELECT error, count(*) FROM media.tasks WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC`);
+    const reasons = await pool.query<{ error: string; count: string }>(
+      `SELECT error, count(*) FROM media.tasks WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC`,
+    );
     const orphans = ffmpegOfWorkers(workerPids).length;
     const lines = [
       `${SECONDS} s, ${CONCURRENCY} clients, ${WORKERS} workers, one SIGKILLed every ${KILL_EVERY_MS / 1000} s (${kills} kills); ${inputs.length} inputs in turn: ${inputs.map((i) => i.name).join(', ')}`,

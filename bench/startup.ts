@@ -26,7 +26,10 @@ async function startOnce(command: string[], env: Record<string, string>): Promis
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`${command.join(' ')} was not ready within 60 s`);
-      const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -61,7 +64,21 @@ export async function startupBench(): Promise<BenchRow[]> {
     await backends.close();
   }
   return [
-    { case: `start to /ready (median of ${RUNS})`, unit: 'ms', ours: median(dist.map((r) => r.readyMs)), baseline: median(tsx.map((r) => r.readyMs)), baselineName: 'tsx on src/', higherIsBetter: false },
-    { case: `RSS when ready (median of ${RUNS})`, unit: 'MB', ours: median(dist.map((r) => r.rssMb)), baseline: median(tsx.map((r) => r.rssMb)), baselineName: 'tsx on src/', higherIsBetter: false },
+    {
+      case: `start to /ready (median of ${RUNS})`,
+      unit: 'ms',
+      ours: median(dist.map((r) => r.readyMs)),
+      baseline: median(tsx.map((r) => r.readyMs)),
+      baselineName: 'tsx on src/',
+      higherIsBetter: false,
+    },
+    {
+      case: `RSS when ready (median of ${RUNS})`,
+      unit: 'MB',
+      ours: median(dist.map((r) => r.rssMb)),
+      baseline: median(tsx.map((r) => r.rssMb)),
+      baselineName: 'tsx on src/',
+      higherIsBetter: false,
+    },
   ];
 }

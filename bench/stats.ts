@@ -30,13 +30,23 @@ export async function statsLoad(): Promise<BenchRow[]> {
   const backends = await benchBackends();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-bench-stats-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AULA_DATA_DIR: dataDir, DATABASE_URL: backends.databaseUrl });
-  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['stats.grade-recorded', 'identity.project'] }, createLogger('silent'));
+  const runtime = await startRuntime(
+    config,
+    { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['stats.grade-recorded', 'identity.project'] },
+    createLogger('silent'),
+  );
   const pool = new pg.Pool({ connectionString: backends.databaseUrl, max: 4 });
   try {
     const address = runtime.app!.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     await createAdmin(createIdentity(runtime.ctx!), { email: 'bench@uni.example', password: 'B3nchAdmin', username: 'bench' });
-    const token = (await json(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'B3nchAdmin' }) })).body.token as string;
+    const token = (
+      await json(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'bench', password: 'B3nchAdmin' }),
+      })
+    ).body.token as string;
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
     // 1. 100 batches of 1000 grades, 4 in flight; each batch carries a probe grade whose visibility is timed.
@@ -46,12 +56,19 @@ export async function statsLoad(): Promise<BenchRow[]> {
       Array.from({ length: 4 }, async () => {
         while (next < WRITES / BATCH) {
           const b = next++;
-          const grades = Array.from({ length: BATCH }, (_, i) => ({ studentId: `s${(b * BATCH + i) % 5000}`, courseId: `c${(b * BATCH + i) % COURSES}`, assignmentId: `w${b}`, grade: Math.round(Math.random() * 500) / 100, onTime: i % 4 !== 0 }));
+          const grades = Array.from({ length: BATCH }, (_, i) => ({
+            studentId: `s${(b * BATCH + i) % 5000}`,
+            courseId: `c${(b * BATCH + i) % COURSES}`,
+            assignmentId: `w${b}`,
+            grade: Math.round(Math.random() * 500) / 100,
+            onTime: i % 4 !== 0,
+          }));
           grades[0] = { studentId: `probe${b}`, courseId: 'probe', assignmentId: 'p', grade: 3, onTime: true };
           const sent = performance.now();
           const res = await json(`${base}/api/stats/grades`, { method: 'POST', headers: auth, body: JSON.stringify(grades) });
           if (res.status !== 202) throw new Error(`write answered ${res.status}`);
-          while ((await json(`${base}/api/stats/students/probe${b}/courses/probe`, { headers: auth })).status !== 200) await new Promise((r) => setTimeout(r, 2));
+          while ((await json(`${base}/api/stats/students/probe${b}/courses/probe`, { headers: auth })).status !== 200)
+            await new Promise((r) => setTimeout(r, 2));
           visible.push(performance.now() - sent);
         }
       }),
@@ -96,9 +113,30 @@ export async function statsLoad(): Promise<BenchRow[]> {
       plain.push(performance.now() - t0);
     }
     return [
-      { case: `write → visible, ${WRITES / 1000}k grades in batches of ${BATCH}: p50`, unit: 'ms', ours: pct(visible, 0.5), baseline: pct(direct, 0.5), baselineName: 'synchronous upsert of a batch (no queue, no HTTP)', higherIsBetter: false },
-      { case: 'write → visible: p99', unit: 'ms', ours: pct(visible, 0.99), baseline: pct(direct, 0.99), baselineName: 'synchronous upsert of a batch', higherIsBetter: false },
-      { case: `course average by month over ${TOTAL / 1e6}M grades: p95`, unit: 'ms', ours: pct(api, 0.95), baseline: pct(plain, 0.95), baselineName: 'the plain indexed SQL query, no HTTP', higherIsBetter: false },
+      {
+        case: `write → visible, ${WRITES / 1000}k grades in batches of ${BATCH}: p50`,
+        unit: 'ms',
+        ours: pct(visible, 0.5),
+        baseline: pct(direct, 0.5),
+        baselineName: 'synchronous upsert of a batch (no queue, no HTTP)',
+        higherIsBetter: false,
+      },
+      {
+        case: 'write → visible: p99',
+        unit: 'ms',
+        ours: pct(visible, 0.99),
+        baseline: pct(direct, 0.99),
+        baselineName: 'synchronous upsert of a batch',
+        higherIsBetter: false,
+      },
+      {
+        case: `course average by month over ${TOTAL / 1e6}M grades: p95`,
+        unit: 'ms',
+        ours: pct(api, 0.95),
+        baseline: pct(plain, 0.95),
+        baselineName: 'the plain indexed SQL query, no HTTP',
+        higherIsBetter: false,
+      },
     ];
   } finally {
     await pool.end();

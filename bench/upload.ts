@@ -14,7 +14,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Peak resident memory of a process, in MiB (VmHWM). */
 function peakRssMiB(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 }
 
@@ -53,7 +56,9 @@ export async function uploadLoad(): Promise<BenchRow[]> {
     // Baseline.
     const barePort = await freePort();
     fs.mkdirSync(path.join(dir, 'bare'));
-    const bare = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/bare-upload-server.ts'), path.join(dir, 'bare'), String(barePort)], { stdio: 'ignore' });
+    const bare = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/bare-upload-server.ts'), path.join(dir, 'bare'), String(barePort)], {
+      stdio: 'ignore',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const bareRun = await drive(() => fetch(`http://127.0.0.1:${barePort}/`, { method: 'POST', body: payload }));
     const bareRss = peakRssMiB(bare.pid!);
@@ -62,13 +67,24 @@ export async function uploadLoad(): Promise<BenchRow[]> {
 
     // Aula: the API alone (no media workers, so nothing is rendered), on the benchmark database.
     const port = await freePort();
-    const env = { ...process.env, DATABASE_URL: backends.databaseUrl, AULA_DATA_DIR: path.join(dir, 'aula'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AULA_SIGNUP_RATE_LIMIT: '1000', AULA_LOGIN_RATE_LIMIT: '1000' };
+    const env = {
+      ...process.env,
+      DATABASE_URL: backends.databaseUrl,
+      AULA_DATA_DIR: path.join(dir, 'aula'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      AULA_SIGNUP_RATE_LIMIT: '1000',
+      AULA_LOGIN_RATE_LIMIT: '1000',
+    };
     const aula = spawn(process.execPath, [path.join(root, 'bin/aula.js'), 'start', '--no-workers'], { env, stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;
     await waitForOk(`${base}/ready`, 60_000);
     const account = { username: 'uploader', email: 'uploader@uni.example', password: 'Upl0aderPass', password2: 'Upl0aderPass' };
     await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-    const login = (await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) })).json()) as { token: string };
+    const login = (await (
+      await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) })
+    ).json()) as { token: string };
     const blob = new Blob([payload], { type: 'video/mp4' });
     const aulaRun = await drive(() => {
       const form = new FormData();
@@ -82,8 +98,22 @@ export async function uploadLoad(): Promise<BenchRow[]> {
     const mb = (UPLOADS * SIZE) / 1024 / 1024;
     const label = `${UPLOADS} × 5 MB uploads, concurrency ${CONCURRENCY}`;
     return [
-      { case: `${label}: throughput`, unit: 'MiB/s', ours: mb / aulaRun.seconds, baseline: mb / bareRun.seconds, baselineName: 'bare stream-to-disk server', higherIsBetter: true },
-      { case: `${label}: p95 latency`, unit: 'ms', ours: aulaRun.p95, baseline: bareRun.p95, baselineName: 'bare stream-to-disk server', higherIsBetter: false },
+      {
+        case: `${label}: throughput`,
+        unit: 'MiB/s',
+        ours: mb / aulaRun.seconds,
+        baseline: mb / bareRun.seconds,
+        baselineName: 'bare stream-to-disk server',
+        higherIsBetter: true,
+      },
+      {
+        case: `${label}: p95 latency`,
+        unit: 'ms',
+        ours: aulaRun.p95,
+        baseline: bareRun.p95,
+        baselineName: 'bare stream-to-disk server',
+        higherIsBetter: false,
+      },
       { case: `${label}: server peak RSS`, unit: 'MiB', ours: aulaRss, baseline: bareRss, baselineName: 'bare stream-to-disk server', higherIsBetter: false },
     ];
   } finally {

@@ -12,7 +12,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = path.join(root, '.tmp', 'bench-web');
 const TASKS = 1000;
 const RUNS = 5;
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Gzip sizes (kB) of the JS and CSS that index.html loads at first paint. */
 function firstLoad(dist: string): { js: number; css: number } {
@@ -28,15 +36,28 @@ async function bundles(): Promise<BenchRow[]> {
   await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: ours, emptyOutDir: true } });
   const empty = path.join(scratch, 'empty-app');
   fs.mkdirSync(path.join(empty, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(empty, 'index.html'), '<!doctype html><html lang="en"><head><title>empty</title></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
-  fs.writeFileSync(path.join(empty, 'src', 'main.tsx'), "import { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')!).render(<h1>Hello</h1>);\n");
+  fs.writeFileSync(
+    path.join(empty, 'index.html'),
+    '<!doctype html><html lang="en"><head><title>empty</title></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>',
+  );
+  fs.writeFileSync(
+    path.join(empty, 'src', 'main.tsx'),
+    "import { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')!).render(<h1>Hello</h1>);\n",
+  );
   await build({ root: empty, configFile: false, plugins: [react()], logLevel: 'warn', build: { outDir: path.join(empty, 'dist'), emptyOutDir: true } });
   const a = firstLoad(ours);
   const b = firstLoad(path.join(empty, 'dist'));
   const mantineCss = gzipSync(fs.readFileSync(path.join(root, 'node_modules', '@mantine', 'core', 'styles.css'))).length / 1024;
   return [
     { case: 'first-load JS, gzip (goal ≤ 250 kB)', unit: 'kB', ours: a.js, baseline: b.js, baselineName: 'empty Vite + React app', higherIsBetter: false },
-    { case: 'first-load CSS, gzip', unit: 'kB', ours: a.css, baseline: mantineCss, baselineName: 'Mantine’s stylesheet alone (the empty app has none)', higherIsBetter: false },
+    {
+      case: 'first-load CSS, gzip',
+      unit: 'kB',
+      ours: a.css,
+      baseline: mantineCss,
+      baselineName: 'Mantine’s stylesheet alone (the empty app has none)',
+      higherIsBetter: false,
+    },
   ];
 }
 
@@ -66,10 +87,19 @@ async function firstRender(url: string, login: { username: string; password: str
 }
 
 async function account(url: string, name: string) {
-  const body = { username: `${name}${Date.now() % 100000}`, email: `${name}${Date.now() % 100000}@bench.example`, password: 'Str0ngPass1', password2: 'Str0ngPass1' };
+  const body = {
+    username: `${name}${Date.now() % 100000}`,
+    email: `${name}${Date.now() % 100000}@bench.example`,
+    password: 'Str0ngPass1',
+    password2: 'Str0ngPass1',
+  };
   const signup = await fetch(`${url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (signup.status !== 201) throw new Error(`sign-up answered ${signup.status}`);
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: body.username, password: body.password }) });
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: body.username, password: body.password }),
+  });
   return { ...body, token: ((await login.json()) as { token: string }).token };
 }
 
@@ -81,16 +111,31 @@ async function videoList(): Promise<BenchRow[]> {
     const busy = await account(url, 'busy');
     // URL imports of an address nothing listens on: each becomes a task (and fails fast in the worker).
     let next = 0;
-    await Promise.all(Array.from({ length: 20 }, async () => {
-      while (next++ < TASKS) {
-        const res = await fetch(`${url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${busy.token}` }, body: JSON.stringify({ url: 'http://127.0.0.1:9/x.mp4', title: `Task ${next}` }) });
-        if (res.status !== 201) throw new Error(`task creation answered ${res.status}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next++ < TASKS) {
+          const res = await fetch(`${url}/api/tasks`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${busy.token}` },
+            body: JSON.stringify({ url: 'http://127.0.0.1:9/x.mp4', title: `Task ${next}` }),
+          });
+          if (res.status !== 201) throw new Error(`task creation answered ${res.status}`);
+        }
+      }),
+    );
     const idle = await account(url, 'idle');
     const full = await firstRender(url, busy, '[data-testid=task-card]');
     const none = await firstRender(url, idle, 'text=No videos yet');
-    return [{ case: `video list, first render on reload, ${TASKS} tasks (Chromium)`, unit: 'ms', ours: full, baseline: none, baselineName: 'the same page with no tasks', higherIsBetter: false }];
+    return [
+      {
+        case: `video list, first render on reload, ${TASKS} tasks (Chromium)`,
+        unit: 'ms',
+        ours: full,
+        baseline: none,
+        baselineName: 'the same page with no tasks',
+        higherIsBetter: false,
+      },
+    ];
   } finally {
     await stop();
   }

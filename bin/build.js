@@ -17,7 +17,8 @@ const isSource = (file) => file.endsWith('.ts');
 const isTestOnly = (file) => file.endsWith('.test.ts') || path.basename(file) === 'test-helpers.ts';
 
 function filesUnder(dir) {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name));
 }

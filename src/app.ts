@@ -18,7 +18,17 @@ import type { QueuePayloads } from './platform/queue/definitions.ts';
  * The composition root: every module Aula installs, the platform's own first,
  * in migration order. This is the one place that lists the modules.
  */
-export const ALL_MODULES: readonly AulaModule[] = [platformModule, identityModule, mediaModule, academicModule, statsModule, projectsModule, deployModule, clusterModule, webModule];
+export const ALL_MODULES: readonly AulaModule[] = [
+  platformModule,
+  identityModule,
+  mediaModule,
+  academicModule,
+  statsModule,
+  projectsModule,
+  deployModule,
+  clusterModule,
+  webModule,
+];
 
 // Every queue any module declares (by augmenting QueuePayloads) needs its entry here, so
 // a module whose queue map is not installed is a compile error, not a worker that finds

@@ -23,7 +23,12 @@ queues:  ${CATALOG.names().join(', ')}`;
 class UsageError extends Error {}
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** A module's operator command and its `--flag value` pairs. */

@@ -33,7 +33,11 @@ export async function startTestApp(opts: { queues?: QueueName[]; env?: Record<st
     AULA_LOGIN_RATE_LIMIT: '100000',
     ...opts.env,
   });
-  const runtime = await startRuntime(config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: opts.queues ?? [] }, createLogger(config.logLevel, {}, opts.logDestination));
+  const runtime = await startRuntime(
+    config,
+    { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: opts.queues ?? [] },
+    createLogger(config.logLevel, {}, opts.logDestination),
+  );
   const address = runtime.app!.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

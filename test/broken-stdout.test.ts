@@ -26,7 +26,13 @@ describe('shutdown when the reader of stdout and stderr is gone', () => {
     const port = await freePort();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-epipe-'));
     dirs.push(dataDir);
-    const proc = spawnAula(['start', '--no-workers'], { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', AULA_DATA_DIR: dataDir, LOG_LEVEL: 'debug' });
+    const proc = spawnAula(['start', '--no-workers'], {
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AULA_DATA_DIR: dataDir,
+      LOG_LEVEL: 'debug',
+    });
     procs.push(proc);
     await waitForOk(`http://127.0.0.1:${port}/ready`, 30_000, proc);
 

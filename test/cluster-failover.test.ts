@@ -28,50 +28,58 @@ class Load {
   private loops: Promise<void>[] = [];
   private seq = 0;
 
-  constructor(private readonly base: string, private readonly token: string, private readonly tag: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+    private readonly tag: string,
+  ) {}
 
   start(getLoops: number, postLoops: number): void {
     const deadline = Date.now() + LOAD_DEADLINE_MS;
     const running = () => !this.stopped && Date.now() < deadline;
     for (let l = 0; l < getLoops; l++) {
-      this.loops.push((async () => {
-        for (let n = 0; n < MAX_REQUESTS_PER_LOOP && running(); n++) {
-          try {
-            const res = await call(this.base, 'GET', '/api/auth/me', { token: this.token });
-            if (res.status === 200) this.getOk++;
-            else this.getFailed.push(`status ${res.status}`);
-          } catch (error) {
-            this.getFailed.push((error as Error).message);
+      this.loops.push(
+        (async () => {
+          for (let n = 0; n < MAX_REQUESTS_PER_LOOP && running(); n++) {
+            try {
+              const res = await call(this.base, 'GET', '/api/auth/me', { token: this.token });
+              if (res.status === 200) this.getOk++;
+              else this.getFailed.push(`status ${res.status}`);
+            } catch (error) {
+              this.getFailed.push((error as Error).message);
+            }
           }
-        }
-      })());
+        })(),
+      );
     }
     for (let l = 0; l < postLoops; l++) {
-      this.loops.push((async () => {
-        for (let n = 0; n < MAX_REQUESTS_PER_LOOP && running(); n++) {
-          const username = `${this.tag}${l}x${this.seq++}`;
-          const key = `key-${username}`;
-          const body = { username, email: `${username}@uni.example`, password: PASSWORD, password2: PASSWORD };
-          for (let attempt = 0; ; attempt++) {
-            let status = 0;
-            try {
-              status = (await call(this.base, 'POST', '/api/auth/signup', { body, headers: { 'idempotency-key': key } })).status;
-            } catch {
-              status = 0;
+      this.loops.push(
+        (async () => {
+          for (let n = 0; n < MAX_REQUESTS_PER_LOOP && running(); n++) {
+            const username = `${this.tag}${l}x${this.seq++}`;
+            const key = `key-${username}`;
+            const body = { username, email: `${username}@uni.example`, password: PASSWORD, password2: PASSWORD };
+            for (let attempt = 0; ; attempt++) {
+              let status = 0;
+              try {
+                status = (await call(this.base, 'POST', '/api/auth/signup', { body, headers: { 'idempotency-key': key } })).status;
+              } catch {
+                status = 0;
+              }
+              if (status === 201) {
+                this.postAcknowledged.push(username);
+                break;
+              }
+              if (attempt === 0) this.postFirstAttemptFailed++;
+              if (attempt >= 30) {
+                this.postGaveUp++;
+                break;
+              }
+              await new Promise((resolve) => setTimeout(resolve, 200));
             }
-            if (status === 201) {
-              this.postAcknowledged.push(username);
-              break;
-            }
-            if (attempt === 0) this.postFirstAttemptFailed++;
-            if (attempt >= 30) {
-              this.postGaveUp++;
-              break;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 200));
           }
-        }
-      })());
+        })(),
+      );
     }
   }
 

@@ -16,7 +16,10 @@ const MODULE_VARIABLES = declaredModuleSettings().flatMap((s) => s.variables);
 const deploy = path.resolve('deploy');
 const read = (file: string) => fs.readFileSync(path.join(deploy, file), 'utf8');
 const envFileKeys = (file: string) =>
-  read(file).split('\n').filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l)).map((l) => l.slice(0, l.indexOf('=')));
+  read(file)
+    .split('\n')
+    .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
+    .map((l) => l.slice(0, l.indexOf('=')));
 
 type Container = { image?: string; args?: string[]; command?: string[]; env?: Array<{ name: string }>; [probe: string]: unknown };
 
@@ -33,7 +36,12 @@ function collect() {
   expect(containerfile).toMatch(/^ENTRYPOINT \["aula"\]$/m);
   commands.push(JSON.parse(/^CMD (\[.*\])$/m.exec(containerfile)![1]!) as string[]);
 
-  const compose = parse(read('compose/compose.yaml'), { merge: true }) as { services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; env_file?: string[]; healthcheck?: { test: string[] } }> };
+  const compose = parse(read('compose/compose.yaml'), { merge: true }) as {
+    services: Record<
+      string,
+      { image?: string; command?: string[]; environment?: Record<string, string>; env_file?: string[]; healthcheck?: { test: string[] } }
+    >;
+  };
   const aulaServices = Object.values(compose.services).filter((s) => s.image?.includes('aula'));
   expect(aulaServices.length).toBeGreaterThanOrEqual(3);
   for (const service of aulaServices) {
@@ -122,7 +130,20 @@ describe('deploy/ files name only what Aula has', () => {
       const rendered = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
       expect(rendered.stderr).toBe('');
       const kinds = parseAllDocuments(rendered.stdout).map((d) => (d.toJS() as { kind: string }).kind);
-      expect(new Set(kinds)).toEqual(new Set(['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Job', 'Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Ingress']));
+      expect(new Set(kinds)).toEqual(
+        new Set([
+          'Namespace',
+          'ConfigMap',
+          'Secret',
+          'PersistentVolumeClaim',
+          'Job',
+          'Deployment',
+          'Service',
+          'PodDisruptionBudget',
+          'HorizontalPodAutoscaler',
+          'Ingress',
+        ]),
+      );
       expect(kinds.filter((k) => k === 'Deployment')).toHaveLength(3);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,10 @@ describe('npm start runs the compiled JavaScript in dist/', () => {
       const migrations = fs.readdirSync(path.join(root, 'src/platform/db/migrations')).filter((f) => f.endsWith('.sql'));
       const applied = await client.query('SELECT name FROM platform.kysely_migration');
       expect(applied.rowCount).toBe(migrations.length);
-      expect((await client.query("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name IN ('identity', 'media', 'academic', 'stats')")).rows[0].n).toBe(4);
+      expect(
+        (await client.query("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name IN ('identity', 'media', 'academic', 'stats')"))
+          .rows[0].n,
+      ).toBe(4);
     } finally {
       await client.end();
     }

@@ -10,7 +10,9 @@ import { waitUntil } from './wait.ts';
 
 function postgresProcessesOn(dir: string): string[] {
   try {
-    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -46,7 +48,9 @@ describe('the embedded PostgreSQL dies under a running Aula', () => {
     expect(runningPostmaster(clusterDir)).not.toBe(postmaster);
     await waitForOk(`${baseUrl}/ready`, 30_000, proc);
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
-    const signup = await call(baseUrl, 'POST', '/api/auth/signup', { body: { username: 'afterdeath', email: 'after@uni.example', password: 'Str0ngPass', password2: 'Str0ngPass' } });
+    const signup = await call(baseUrl, 'POST', '/api/auth/signup', {
+      body: { username: 'afterdeath', email: 'after@uni.example', password: 'Str0ngPass', password2: 'Str0ngPass' },
+    });
     expect(signup.status).toBe(201);
   });
 
@@ -54,7 +58,14 @@ describe('the embedded PostgreSQL dies under a running Aula', () => {
     const { proc, baseUrl, clusterDir, postmaster } = await start();
     fs.renameSync(path.join(clusterDir, 'PG_VERSION'), path.join(clusterDir, 'PG_VERSION.hidden')); // no restart can work now
     process.kill(postmaster, 'SIGKILL');
-    await waitUntil(async () => (await fetch(`${baseUrl}/health`).then((r) => r.status, () => 0)) === 503, 30_000);
+    await waitUntil(
+      async () =>
+        (await fetch(`${baseUrl}/health`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 503,
+      30_000,
+    );
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain('could not be restarted');
     expect(postgresProcessesOn(clusterDir)).toEqual([]);

@@ -8,7 +8,9 @@ import { freePort, spawnAula, waitForOk, type AulaProcess } from './process.ts';
 
 function postgresProcessesOn(dir: string): string[] {
   try {
-    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -56,7 +58,11 @@ describe('aula start with the embedded database', () => {
     const code = await first.proc.exited;
     expect(code).toBe(0);
     // The shutdown ran in order to its end: PostgreSQL stopped last, then the process said so.
-    const messages = first.proc.output().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const messages = first.proc
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
     const shuttingDown = messages.indexOf('shutting down');
     expect(shuttingDown).toBeGreaterThan(-1);
     expect(messages.indexOf('embedded PostgreSQL stopped')).toBeGreaterThan(shuttingDown);

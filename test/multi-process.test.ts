@@ -37,7 +37,10 @@ describe('two servers started together on one DATABASE_URL', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const files = fs.readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, ''));
+      const files = fs
+        .readdirSync(migrationsDir)
+        .filter((f) => f.endsWith('.sql'))
+        .map((f) => f.replace(/\.sql$/, ''));
       const applied = await client.query<{ name: string }>('SELECT name FROM platform.kysely_migration ORDER BY name');
       expect(applied.rows.map((r) => r.name)).toEqual(files.sort());
 

@@ -26,7 +26,11 @@ describe('odd input is a 400 in the one error format, never a 500', () => {
   });
 
   it('impossible calendar dates in query strings and bodies', async () => {
-    for (const path of ['/api/stats/courses/c/average?from=2026-02-31', '/api/stats/courses/c/average?to=0000-01-01', '/api/stats/courses/c/average?from=2026-02-29']) {
+    for (const path of [
+      '/api/stats/courses/c/average?from=2026-02-31',
+      '/api/stats/courses/c/average?to=0000-01-01',
+      '/api/stats/courses/c/average?from=2026-02-29',
+    ]) {
       const res = await call(app.baseUrl, 'GET', path, { token: admin });
       expect(res.status, path).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');

@@ -26,11 +26,13 @@ export class RawConnection {
       this.wake();
     });
     socket.on('error', () => undefined); // a reset ends the connection like a close
-    this.closed = new Promise((resolve) => socket.on('close', () => {
-      this.isClosed = true;
-      this.wake();
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.isClosed = true;
+        this.wake();
+        resolve();
+      }),
+    );
   }
 
   /** Opens a connection to 127.0.0.1:port. */

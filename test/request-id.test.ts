@@ -40,12 +40,22 @@ describe('the request id follows a request into its jobs', () => {
     await call(app.baseUrl, 'POST', '/api/subjects', { token: admin, body: { code: 'TRC1', name: 'Tracing' } });
     const course = (await call(app.baseUrl, 'POST', '/api/courses', { token: admin, body: { subjectCode: 'TRC1', group: 'A' } })).body;
     await call(app.baseUrl, 'POST', `/api/courses/${course.id}/enrolments`, { token: admin, body: { userIds: [student.id] } });
-    const assignment = (await call(app.baseUrl, 'POST', `/api/courses/${course.id}/assignments`, { token: admin, body: { title: 'T', dueAt: '2030-01-01T00:00:00Z' } })).body;
-    const put = await call(app.baseUrl, 'PUT', `/api/assignments/${assignment.id}/grades/${student.id}`, { token: admin, body: { grade: 3 }, headers: { 'x-request-id': 'trace-grade-1' } });
+    const assignment = (
+      await call(app.baseUrl, 'POST', `/api/courses/${course.id}/assignments`, { token: admin, body: { title: 'T', dueAt: '2030-01-01T00:00:00Z' } })
+    ).body;
+    const put = await call(app.baseUrl, 'PUT', `/api/assignments/${assignment.id}/grades/${student.id}`, {
+      token: admin,
+      body: { grade: 3 },
+      headers: { 'x-request-id': 'trace-grade-1' },
+    });
     expect(put.status).toBe(200);
     await waitUntil(() => Boolean(jobLine('stats.grade-recorded', 'trace-grade-1')));
 
-    const direct = await call(app.baseUrl, 'POST', '/api/stats/grades', { token: admin, body: { studentId: 'x', courseId: 'y', grade: 1 }, headers: { 'x-request-id': 'trace-direct-1' } });
+    const direct = await call(app.baseUrl, 'POST', '/api/stats/grades', {
+      token: admin,
+      body: { studentId: 'x', courseId: 'y', grade: 1 },
+      headers: { 'x-request-id': 'trace-direct-1' },
+    });
     expect(direct.status).toBe(202);
     await waitUntil(() => Boolean(jobLine('stats.grade-recorded', 'trace-direct-1')));
 

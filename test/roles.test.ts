@@ -76,7 +76,11 @@ describe.each([
     const identityOnly = spawnAula(['start', '--modules', 'identity', '--no-workers'], { ...env(), PORT: String(identityPort) });
     procs.push(identityOnly);
     await waitForOk(`http://127.0.0.1:${identityPort}/ready`, 30_000, identityOnly);
-    const signup = await fetch(`http://127.0.0.1:${identityPort}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const signup = await fetch(`http://127.0.0.1:${identityPort}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(signup.status).toBe(400); // the route exists
     expect((await fetch(`http://127.0.0.1:${identityPort}/api/tasks`)).status).toBe(404);
     identityOnly.child.kill('SIGTERM');

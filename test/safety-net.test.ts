@@ -34,7 +34,11 @@ describe('the process-level safety net', () => {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, AULA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
     delete env.REDIS_URL;
-    child = spawn(process.execPath, ['--import', path.join(root, 'test/fixtures/throw-on-signal.mjs'), path.join(root, 'bin/aula.js'), 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', path.join(root, 'test/fixtures/throw-on-signal.mjs'), path.join(root, 'bin/aula.js'), 'start'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -22,16 +22,48 @@ async function ffmpeg(args: string[]): Promise<void> {
 /** Landscape 640×480, 25 fps, with a tone, of the given length. */
 export async function landscapeVideo(seconds: number, name = `landscape-${seconds}.mp4`): Promise<string> {
   const file = path.join(videoDir, name);
-  await ffmpeg(['-f', 'lavfi', '-i', `testsrc=size=640x480:rate=25:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', file]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=640x480:rate=25:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-c:a',
+    'aac',
+    '-shortest',
+    file,
+  ]);
   return file;
 }
 
 /** Portrait 360×640 with a tone. */
 export async function portraitVideo(seconds: number): Promise<string> {
   const file = path.join(videoDir, `portrait-${seconds}.mp4`);
-  await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=360x640:rate=30:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', file]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=360x640:rate=30:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-c:a',
+    'aac',
+    '-shortest',
+    file,
+  ]);
   return file;
 }
 
@@ -45,7 +77,21 @@ export async function silentVideo(seconds: number): Promise<string> {
 /** A long, tiny video (e.g. 30 minutes) that is cheap to make. */
 export async function longVideo(seconds: number): Promise<string> {
   const file = path.join(videoDir, `long-${seconds}.mp4`);
-  await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=10:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '45', '-g', '300', file]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=160x120:rate=10:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '45',
+    '-g',
+    '300',
+    file,
+  ]);
   return file;
 }
 
@@ -127,8 +173,32 @@ export async function oneFrameVideo(): Promise<string> {
 /** Audio (m4a) whose only "video" stream is its cover art. */
 export async function audioWithCoverArt(): Promise<string> {
   const file = path.join(videoDir, 'cover-art.m4a');
-  await ffmpeg(['-nostdin', '-f', 'lavfi', '-i', 'sine=d=3', '-f', 'lavfi', '-i', 'testsrc=s=320x240:d=1', '-map', '0:a', '-map', '1:v',
-    '-frames:v', '1', '-t', '3', '-c:a', 'aac', '-c:v', 'mjpeg', '-disposition:v:0', 'attached_pic', file]);
+  await ffmpeg([
+    '-nostdin',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=d=3',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=s=320x240:d=1',
+    '-map',
+    '0:a',
+    '-map',
+    '1:v',
+    '-frames:v',
+    '1',
+    '-t',
+    '3',
+    '-c:a',
+    'aac',
+    '-c:v',
+    'mjpeg',
+    '-disposition:v:0',
+    'attached_pic',
+    file,
+  ]);
   return file;
 }
 

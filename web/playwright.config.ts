@@ -2,7 +2,15 @@ import { defineConfig } from '@playwright/test';
 
 // Debian's Chromium: Playwright's own browser download cannot work here. As root it needs
 // --no-sandbox; the background-networking flags stop it calling Google's hosts.
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export default defineConfig({
   testDir: 'e2e',

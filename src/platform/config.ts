@@ -22,7 +22,10 @@ const schema = z.object({
   AULA_DB_POOL_MAX: z.coerce.number().int().min(2, 'must be at least 2 (migrations hold one connection)').default(10),
   AULA_EMBEDDED_PG_PORT: port.default(0),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
-  AULA_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits, _ : . - only').default('aula'),
+  AULA_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits, _ : . - only')
+    .default('aula'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AULA_SHUTDOWN_TIMEOUT_MS: positiveInt.default(5000),
   AULA_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -76,9 +79,7 @@ export class ConfigError extends Error {
 
 /** Parses and validates the environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const cleaned = Object.fromEntries(
-    Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
-  );
+  const cleaned = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]));
   const parsed = schema.safeParse(cleaned);
   const lines: string[] = [];
   const describeIssues = (issues: z.core.$ZodIssue[], secrets: Set<string>) => {

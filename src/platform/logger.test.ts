@@ -11,10 +11,12 @@ describe('logs', () => {
 
   it('Fastify request logs use the redacting serializer', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => {
-      lines.push(String(chunk));
-      done();
-    } });
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const app = await buildApp({ log: createLogger('info', {}, sink), readiness: [] });
     await app.inject({ method: 'GET', url: '/health?access_token=SECRET-TOKEN' });
     await app.close();

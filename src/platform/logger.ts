@@ -60,30 +60,25 @@ export async function flushLogs(timeoutMs: number): Promise<void> {
 
 /** Creates the process logger; secrets in well-known fields and URLs are redacted. */
 export function createLogger(level: pino.LevelWithSilent, bindings: Record<string, unknown> = {}, destination?: pino.DestinationStream): Logger {
-  return pino({
-    level,
-    base: { pid: process.pid, ...bindings },
-    serializers: {
-      // Replaces Fastify's request serializer: the same fields, without tokens in the query string.
-      req: (req: LoggedRequest) => ({
-        method: req.method,
-        url: req.url === undefined ? undefined : redactUrl(req.url),
-        host: req.host,
-        remoteAddress: req.ip,
-        remotePort: req.socket?.remotePort,
-      }),
+  return pino(
+    {
+      level,
+      base: { pid: process.pid, ...bindings },
+      serializers: {
+        // Replaces Fastify's request serializer: the same fields, without tokens in the query string.
+        req: (req: LoggedRequest) => ({
+          method: req.method,
+          url: req.url === undefined ? undefined : redactUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.refreshToken', 'databaseUrl', 'redisUrl'],
+        censor: '[redacted]',
+      },
     },
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.password',
-        '*.token',
-        '*.refreshToken',
-        'databaseUrl',
-        'redisUrl',
-      ],
-      censor: '[redacted]',
-    },
-  }, destination ?? processStdout());
+    destination ?? processStdout(),
+  );
 }

@@ -10,16 +10,16 @@ export interface ProcessRegistration {
 }
 
 /** Records this process (role, modules, queues) and refreshes last_seen_at every 15 s. */
-export async function registerProcess(
-  pool: pg.Pool,
-  info: { role: string; modules: string[]; queues: string[] },
-  log: Logger,
-): Promise<ProcessRegistration> {
+export async function registerProcess(pool: pg.Pool, info: { role: string; modules: string[]; queues: string[] }, log: Logger): Promise<ProcessRegistration> {
   const id = randomUUID();
-  await pool.query(
-    'INSERT INTO platform.processes (id, role, modules, queues, host, pid) VALUES ($1, $2, $3, $4, $5, $6)',
-    [id, info.role, info.modules, info.queues, os.hostname(), process.pid],
-  );
+  await pool.query('INSERT INTO platform.processes (id, role, modules, queues, host, pid) VALUES ($1, $2, $3, $4, $5, $6)', [
+    id,
+    info.role,
+    info.modules,
+    info.queues,
+    os.hostname(),
+    process.pid,
+  ]);
   const timer = setInterval(() => {
     pool
       .query('UPDATE platform.processes SET last_seen_at = now() WHERE id = $1', [id])

@@ -95,11 +95,15 @@ export async function startRuntime(config: Config, options: RuntimeOptions, log:
     };
     if (options.role === 'command') return { app: undefined, databaseUrl, pool, queues, ctx, fatal, stop };
 
-    const registration: ProcessRegistration = await registerProcess(pool, {
-      role: options.role,
-      modules: options.modules.map((m) => m.name),
-      queues: options.queues,
-    }, log);
+    const registration: ProcessRegistration = await registerProcess(
+      pool,
+      {
+        role: options.role,
+        modules: options.modules.map((m) => m.name),
+        queues: options.queues,
+      },
+      log,
+    );
     cleanups.push(['process registry', registration.stop]);
     // A live write can be no older than the longest request, plus a minute for the rename.
     const stopSweep = await startPartialSweep(ctx.storage, config.requestTimeoutMs + 60_000, log);

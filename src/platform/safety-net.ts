@@ -9,9 +9,15 @@ import type { Logger } from './logger.ts';
  */
 export function installSafetyNet(log: Logger): void {
   process.on('uncaughtException', (error, origin) => {
-    log.error({ err: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined, origin }, 'uncaught exception (kept serving)');
+    log.error(
+      { err: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined, origin },
+      'uncaught exception (kept serving)',
+    );
   });
   process.on('unhandledRejection', (reason) => {
-    log.error({ err: reason instanceof Error ? reason.message : String(reason), stack: reason instanceof Error ? reason.stack : undefined }, 'unhandled promise rejection (kept serving)');
+    log.error(
+      { err: reason instanceof Error ? reason.message : String(reason), stack: reason instanceof Error ? reason.stack : undefined },
+      'unhandled promise rejection (kept serving)',
+    );
   });
 }

@@ -29,7 +29,10 @@ function freePort(): Promise<number> {
 
 test.use({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
-test('an admin searches users, changes a role, promotes pasted e-mails, sees processes, the cluster view and the queue dashboard', async ({ page, request }, testInfo) => {
+test('an admin searches users, changes a role, promotes pasted e-mails, sees processes, the cluster view and the queue dashboard', async ({
+  page,
+  request,
+}, testInfo) => {
   const carla = await signUp(request, 'carla');
   const dan = await signUp(request, 'dan');
   await logIn(page, ADMIN.email, ADMIN.password);
@@ -93,7 +96,15 @@ test('an admin sees the instances of a real `aula cluster`: state, last ping, re
   const log = fs.openSync(path.join(dataDir, 'cluster.log'), 'a');
   const child = spawn(process.execPath, ['bin/aula.js', 'cluster', '--api', '1', '--workers', '1'], {
     cwd: repo,
-    env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', AULA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', AULA_ADMIN_EMAIL: ADMIN.email, AULA_ADMIN_PASSWORD: ADMIN.password },
+    env: {
+      ...inherited,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AULA_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      AULA_ADMIN_EMAIL: ADMIN.email,
+      AULA_ADMIN_PASSWORD: ADMIN.password,
+    },
     stdio: ['ignore', log, log],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

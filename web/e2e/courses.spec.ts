@@ -3,7 +3,11 @@ import { checkPage, clientAddress, logIn, signUp, signUpTeacher } from './helper
 
 test.use({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
-test('a teacher enrols by pasted e-mails, grades inline and by paste, and the chart changes; the student sees it', async ({ page, request, browser }, testInfo) => {
+test('a teacher enrols by pasted e-mails, grades inline and by paste, and the chart changes; the student sees it', async ({
+  page,
+  request,
+  browser,
+}, testInfo) => {
   const teacher = await signUpTeacher(request, 'teacher');
   const ana = await signUp(request, 'ana');
   const ben = await signUp(request, 'ben');

@@ -36,7 +36,10 @@ export async function adminToken(request: APIRequestContext): Promise<string> {
 /** Signs up an account and makes it a teacher. */
 export async function signUpTeacher(request: APIRequestContext, prefix: string) {
   const account = await signUp(request, prefix);
-  const res = await request.post('/api/users/promote', { data: { emails: [account.email] }, headers: { authorization: `Bearer ${await adminToken(request)}` } });
+  const res = await request.post('/api/users/promote', {
+    data: { emails: [account.email] },
+    headers: { authorization: `Bearer ${await adminToken(request)}` },
+  });
   expect(res.status()).toBe(200);
   return account;
 }
@@ -56,12 +59,18 @@ export async function logIn(page: Page, login: string, password: string): Promis
  */
 export async function checkPage(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const original = page.viewportSize() ?? { width: 1280, height: 800 };
-  for (const [label, size] of [['desktop', original], ['375px', { width: 375, height: 740 }]] as const) {
+  for (const [label, size] of [
+    ['desktop', original],
+    ['375px', { width: 375, height: 740 }],
+  ] as const) {
     await page.setViewportSize(size);
     await page.waitForLoadState('networkidle').catch(() => undefined);
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `${name} at ${label}`).toEqual([]);
+    expect(
+      bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+      `${name} at ${label}`,
+    ).toEqual([]);
     const file = testInfo.outputPath(`${name}-${label}.png`);
     await page.screenshot({ path: file, fullPage: true });
     const shots = path.join(import.meta.dirname, '..', 'test-results', 'screenshots');
@@ -88,10 +97,35 @@ export function makeVideo(name: string, seconds: number, megabytes: number): str
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-e2e-video-'));
   const file = path.join(dir, name);
   const bitrate = Math.ceil((megabytes * 8 * 1024) / seconds);
-  execFileSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `anoisesrc=duration=${seconds}:amplitude=0.2`,
-    '-vf', 'noise=alls=60:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', `${bitrate}k`, '-maxrate', `${bitrate}k`, '-bufsize', `${bitrate}k`,
-    '-c:a', 'aac', '-shortest', file]);
+  execFileSync(ffmpegPath(), [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=640x360:rate=25:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=duration=${seconds}:amplitude=0.2`,
+    '-vf',
+    'noise=alls=60:allf=t',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    `${bitrate}k`,
+    '-maxrate',
+    `${bitrate}k`,
+    '-bufsize',
+    `${bitrate}k`,
+    '-c:a',
+    'aac',
+    '-shortest',
+    file,
+  ]);
   return file;
 }

@@ -26,7 +26,10 @@ async function courseWith(request: APIRequestContext, teacherToken: string, code
 /** Uploads a short video as the user through the API and returns its task id (processing goes on in the background). */
 async function uploadDemo(request: APIRequestContext, token: string): Promise<string> {
   const file = makeVideo('demo.mp4', 2, 0.5);
-  const res = await request.post('/api/tasks', { headers: { authorization: `Bearer ${token}` }, multipart: { title: 'Shop demo', file: { name: 'demo.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(file) } } });
+  const res = await request.post('/api/tasks', {
+    headers: { authorization: `Bearer ${token}` },
+    multipart: { title: 'Shop demo', file: { name: 'demo.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(file) } },
+  });
   expect(res.status(), await res.text()).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -38,7 +41,11 @@ async function pageFor(browser: Browser, login: string, password: string) {
   return { context, page };
 }
 
-test('a team builds its project page; the teacher reviews; a classmate sees the showcase and rates; another course gets 404', async ({ page, request, browser }, testInfo) => {
+test('a team builds its project page; the teacher reviews; a classmate sees the showcase and rates; another course gets 404', async ({
+  page,
+  request,
+  browser,
+}, testInfo) => {
   const teacher = await signUpTeacher(request, 'pteacher');
   const ana = await signUp(request, 'pana');
   const ben = await signUp(request, 'pben');
@@ -134,7 +141,13 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   await checkPage(page, testInfo, 'project-stages');
 
   // Edit: the description changes and the processed video becomes the demo.
-  await expect.poll(async () => ((await (await request.get(`/api/tasks/${demoTask}`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as { status: string }).status, { timeout: 120_000 }).toBe('processed');
+  await expect
+    .poll(
+      async () =>
+        ((await (await request.get(`/api/tasks/${demoTask}`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as { status: string }).status,
+      { timeout: 120_000 },
+    )
+    .toBe('processed');
   await page.getByRole('link', { name: 'Edit project' }).click();
   await expect(page.getByLabel(/^Slug/)).toHaveValue(slug);
   await page.getByLabel('Description').fill('A shop for the campus, now with payments.');
@@ -193,7 +206,9 @@ test('a team builds its project page; the teacher reviews; a classmate sees the 
   const player = c.page.getByTestId('demo-player');
   await expect(player).toHaveAttribute('src', new RegExp(`/api/tasks/${demoTask}/processed\\?expires=`));
   await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-  expect((await request.get(`/api/tasks/${demoTask}`, { headers: { authorization: `Bearer ${await tokenOf(request, cora.username, cora.password)}` } })).status()).toBe(404);
+  expect(
+    (await request.get(`/api/tasks/${demoTask}`, { headers: { authorization: `Bearer ${await tokenOf(request, cora.username, cora.password)}` } })).status(),
+  ).toBe(404);
   await expect(c.page.getByText('No ratings yet')).toBeVisible();
   await c.page.getByRole('button', { name: 'Rate 4 of 5' }).click();
   await expect(c.page.getByText('Your rating: 4 of 5')).toBeVisible();
@@ -223,17 +238,26 @@ test('the showcase pages by 12, sorts by rating and filters by tag', async ({ pa
   const teacher = await signUpTeacher(request, 'pgteacher');
   const sam = await signUp(request, 'pgsam');
   const rita = await signUp(request, 'pgrita');
-  const courseId = await courseWith(request, await tokenOf(request, teacher.username, teacher.password), `PGS${Date.now() % 100000}`, 'A', [sam.email, rita.email]);
+  const courseId = await courseWith(request, await tokenOf(request, teacher.username, teacher.password), `PGS${Date.now() % 100000}`, 'A', [
+    sam.email,
+    rita.email,
+  ]);
   const samToken = await tokenOf(request, sam.username, sam.password);
   const stamp = Date.now() % 100000;
   const ids: string[] = [];
   for (let i = 1; i <= 14; i++) {
     const n = String(i).padStart(2, '0');
-    const res = await request.post('/api/projects', { headers: { authorization: `Bearer ${samToken}` }, data: { courseId, name: `Paged ${n}`, slug: `pg${stamp}-${n}`, tags: i % 2 === 0 ? ['even'] : ['odd'] } });
+    const res = await request.post('/api/projects', {
+      headers: { authorization: `Bearer ${samToken}` },
+      data: { courseId, name: `Paged ${n}`, slug: `pg${stamp}-${n}`, tags: i % 2 === 0 ? ['even'] : ['odd'] },
+    });
     expect(res.status(), await res.text()).toBe(201);
     ids.push(((await res.json()) as { id: string }).id);
   }
-  const rated = await request.post(`/api/projects/${ids[0]}/ratings`, { headers: { authorization: `Bearer ${await tokenOf(request, rita.username, rita.password)}` }, data: { score: 5 } });
+  const rated = await request.post(`/api/projects/${ids[0]}/ratings`, {
+    headers: { authorization: `Bearer ${await tokenOf(request, rita.username, rita.password)}` },
+    data: { score: 5 },
+  });
   expect(rated.status()).toBe(200);
 
   await logIn(page, rita.username, rita.password);

@@ -58,7 +58,8 @@ test('an upload interrupted by a reload resumes, is processed, plays; others can
   const player = page.getByTestId('player');
   await expect(player).toBeVisible();
   const duration = await player.evaluate((v: HTMLVideoElement) =>
-    v.readyState >= 1 ? v.duration : new Promise<number>((resolve) => v.addEventListener('loadedmetadata', () => resolve(v.duration), { once: true })));
+    v.readyState >= 1 ? v.duration : new Promise<number>((resolve) => v.addEventListener('loadedmetadata', () => resolve(v.duration), { once: true })),
+  );
   expect(duration).toBeGreaterThan(3);
   await checkPage(page, testInfo, 'video-player');
   await page.locator('label', { hasText: /^Original$/ }).click();
@@ -117,7 +118,8 @@ test('import by URL, then cancel it with confirmation; paging', async ({ page, r
     await expect(page.getByTestId('task-card')).toHaveCount(13);
     // Stop the imports so they do not load the workers during later tests.
     const list = await request.get('/api/tasks?max=100', { headers: { authorization: `Bearer ${token}` } });
-    for (const task of ((await list.json()) as { data: Array<{ id: string }> }).data) await request.delete(`/api/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
+    for (const task of ((await list.json()) as { data: Array<{ id: string }> }).data)
+      await request.delete(`/api/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
   } finally {
     server.close();
   }
@@ -159,5 +161,6 @@ test('several files dropped at once upload side by side, and a dropped connectio
   const login = await request.post('/api/auth/login', { data: { username: user.username, password: user.password } });
   const token = ((await login.json()) as { token: string }).token;
   const list = await request.get('/api/tasks', { headers: { authorization: `Bearer ${token}` } });
-  for (const task of ((await list.json()) as { data: Array<{ id: string }> }).data) await request.delete(`/api/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
+  for (const task of ((await list.json()) as { data: Array<{ id: string }> }).data)
+    await request.delete(`/api/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
 });

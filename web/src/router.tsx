@@ -30,7 +30,13 @@ function Home() {
   return <Navigate to={user ? '/videos' : '/login'} />;
 }
 
-const root = createRootRoute({ component: () => <Shell><Outlet /></Shell> });
+const root = createRootRoute({
+  component: () => (
+    <Shell>
+      <Outlet />
+    </Shell>
+  ),
+});
 const page = (path: string, element: () => ReactNode) => createRoute({ getParentRoute: () => root, path, component: element });
 const staff: User['role'][] = ['teacher', 'admin'];
 
@@ -49,22 +55,86 @@ const routes = [
   page('/', () => <Home />),
   page('/login', () => <LoginPage />),
   page('/signup', () => <SignupPage />),
-  page('/profile', () => <Guard><ProfilePage /></Guard>),
-  page('/videos', () => <Guard><VideosPage /></Guard>),
-  page('/videos/$id', () => <Guard><VideoPage /></Guard>),
-  page('/courses', () => <Guard><CoursesPage /></Guard>),
-  page('/courses/$id', () => <Guard><CoursePage /></Guard>),
-  page('/courses/$id/stats', () => <Guard roles={staff}><CourseStatsPage /></Guard>),
-  page('/courses/$id/projects', () => <Guard><ShowcasePage /></Guard>),
-  page('/courses/$id/projects/new', () => <Guard><NewProjectPage /></Guard>),
-  page('/projects', () => <Guard><ProjectsPage /></Guard>),
-  page('/projects/$id', () => <Guard><ProjectPage /></Guard>),
-  page('/projects/$id/edit', () => <Guard><EditProjectPage /></Guard>),
-  page('/subjects', () => <Guard roles={staff}><SubjectsPage /></Guard>),
-  page('/progress', () => <Guard><MyProgressPage /></Guard>),
-  page('/admin/users', () => <Guard roles={['admin']}><AdminUsersPage /></Guard>),
-  page('/admin/processes', () => <Guard roles={['admin']}><AdminProcessesPage /></Guard>),
-  page('/admin/cluster', () => <Guard roles={['admin']}><AdminClusterPage /></Guard>),
+  page('/profile', () => (
+    <Guard>
+      <ProfilePage />
+    </Guard>
+  )),
+  page('/videos', () => (
+    <Guard>
+      <VideosPage />
+    </Guard>
+  )),
+  page('/videos/$id', () => (
+    <Guard>
+      <VideoPage />
+    </Guard>
+  )),
+  page('/courses', () => (
+    <Guard>
+      <CoursesPage />
+    </Guard>
+  )),
+  page('/courses/$id', () => (
+    <Guard>
+      <CoursePage />
+    </Guard>
+  )),
+  page('/courses/$id/stats', () => (
+    <Guard roles={staff}>
+      <CourseStatsPage />
+    </Guard>
+  )),
+  page('/courses/$id/projects', () => (
+    <Guard>
+      <ShowcasePage />
+    </Guard>
+  )),
+  page('/courses/$id/projects/new', () => (
+    <Guard>
+      <NewProjectPage />
+    </Guard>
+  )),
+  page('/projects', () => (
+    <Guard>
+      <ProjectsPage />
+    </Guard>
+  )),
+  page('/projects/$id', () => (
+    <Guard>
+      <ProjectPage />
+    </Guard>
+  )),
+  page('/projects/$id/edit', () => (
+    <Guard>
+      <EditProjectPage />
+    </Guard>
+  )),
+  page('/subjects', () => (
+    <Guard roles={staff}>
+      <SubjectsPage />
+    </Guard>
+  )),
+  page('/progress', () => (
+    <Guard>
+      <MyProgressPage />
+    </Guard>
+  )),
+  page('/admin/users', () => (
+    <Guard roles={['admin']}>
+      <AdminUsersPage />
+    </Guard>
+  )),
+  page('/admin/processes', () => (
+    <Guard roles={['admin']}>
+      <AdminProcessesPage />
+    </Guard>
+  )),
+  page('/admin/cluster', () => (
+    <Guard roles={['admin']}>
+      <AdminClusterPage />
+    </Guard>
+  )),
 ];
 
 /** Every page of the app. */

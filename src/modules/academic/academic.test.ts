@@ -14,7 +14,8 @@ let otherTeacher: Account;
 let student: Account;
 let outsider: Account;
 
-const api = (method: string, path: string, token: string | undefined, body?: unknown) => call(app.baseUrl, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+const api = (method: string, path: string, token: string | undefined, body?: unknown) =>
+  call(app.baseUrl, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
 
 async function makeTeacher(prefix: string): Promise<Account> {
   const account = await signUpAndLogIn(app.baseUrl, prefix);
@@ -37,11 +38,17 @@ afterAll(async () => app.stop());
 describe('subjects', () => {
   it('teachers create one or a list; students may not; duplicates are 409 and change nothing', async () => {
     expect((await api('POST', '/api/subjects', teacher.token, { code: 'MATH1', name: 'Mathematics I' })).status).toBe(201);
-    const list = await api('POST', '/api/subjects', admin, [{ code: 'PHYS1', name: 'Physics I' }, { code: 'CHEM1', name: 'Chemistry I' }]);
+    const list = await api('POST', '/api/subjects', admin, [
+      { code: 'PHYS1', name: 'Physics I' },
+      { code: 'CHEM1', name: 'Chemistry I' },
+    ]);
     expect(list.status).toBe(201);
     expect(list.body.created).toHaveLength(2);
     expect((await api('POST', '/api/subjects', student.token, { code: 'X1', name: 'x' })).status).toBe(403);
-    const dup = await api('POST', '/api/subjects', teacher.token, [{ code: 'BIO1', name: 'Biology' }, { code: 'math1', name: 'again' }]);
+    const dup = await api('POST', '/api/subjects', teacher.token, [
+      { code: 'BIO1', name: 'Biology' },
+      { code: 'math1', name: 'again' },
+    ]);
     expect(dup.status).toBe(409);
     const codes = (await api('GET', '/api/subjects', student.token)).body.data.map((s: { code: string }) => s.code);
     expect(codes).toEqual(['CHEM1', 'MATH1', 'PHYS1']);
@@ -72,7 +79,9 @@ describe('course groups, enrolments, assignments and grades', () => {
     expect((await api('POST', '/api/courses', teacher.token, { subjectCode: 'NOPE', group: 'A' })).status).toBe(404);
     expect((await api('POST', '/api/courses', teacher.token, { subjectCode: 'MATH1', group: 'B', teacherId: otherTeacher.id })).status).toBe(403);
     expect((await api('POST', '/api/courses', admin, { subjectCode: 'MATH1', group: 'B', teacherId: student.id })).status).toBe(400);
-    expect((await api('POST', '/api/courses', admin, { subjectCode: 'MATH1', group: 'B', year: 2026, period: 2, teacherId: otherTeacher.id })).status).toBe(201);
+    expect((await api('POST', '/api/courses', admin, { subjectCode: 'MATH1', group: 'B', year: 2026, period: 2, teacherId: otherTeacher.id })).status).toBe(
+      201,
+    );
     expect((await api('POST', '/api/courses', student.token, { subjectCode: 'MATH1', group: 'C' })).status).toBe(403);
   });
 
@@ -134,12 +143,18 @@ describe('course groups, enrolments, assignments and grades', () => {
     expect((await api('PUT', path, student.token, { grade: 5 })).status).toBe(403);
     expect((await api('PUT', `/api/assignments/${assignment.id}/grades/${outsider.id}`, teacher.token, { grade: 2 })).status).toBe(404);
 
-    expect((await api('GET', '/api/me/grades', student.token)).body.data).toEqual([expect.objectContaining({ assignmentId: assignment.id, grade: 4.25, onTime: true })]);
+    expect((await api('GET', '/api/me/grades', student.token)).body.data).toEqual([
+      expect.objectContaining({ assignmentId: assignment.id, grade: 4.25, onTime: true }),
+    ]);
     expect((await api('GET', '/api/me/grades', outsider.token)).body.data).toEqual([]);
     expect((await api('GET', `/api/courses/${courseId}/grades`, teacher.token)).body.data).toHaveLength(1);
     expect((await api('GET', `/api/courses/${courseId}/grades`, student.token)).status).toBe(403);
 
     await waitUntil(async () => (await api('GET', `/api/stats/students/${student.id}/courses/${courseId}`, student.token)).body?.averageGrade === 4.25);
-    expect((await api('GET', `/api/stats/students/${student.id}/courses/${courseId}`, student.token)).body).toEqual({ averageGrade: 4.25, gradeCount: 1, onTimePercentage: 100 });
+    expect((await api('GET', `/api/stats/students/${student.id}/courses/${courseId}`, student.token)).body).toEqual({
+      averageGrade: 4.25,
+      gradeCount: 1,
+      onTimePercentage: 100,
+    });
   });
 });

@@ -3,7 +3,6 @@ import { HttpError } from '../../platform/http/errors.ts';
 import { isUuid } from '../../platform/ids.ts';
 import type { AcademicRepository, Course } from './repository.ts';
 
-
 /** The group's teacher or an admin. */
 export const manages = (user: AuthUser, course: Course) => user.role === 'admin' || course.teacherId === user.id;
 

@@ -9,7 +9,8 @@ import { signUpAndLogIn } from '../identity/test-helpers.ts';
 
 let redis: OwnRedis;
 let app: TestApp;
-const api = (method: string, path: string, token: string, body?: unknown) => call(app.baseUrl, method, path, { token, ...(body !== undefined ? { body } : {}) });
+const api = (method: string, path: string, token: string, body?: unknown) =>
+  call(app.baseUrl, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
 // Registered first, so it runs last — and runs even if stopping the app fails or times out.
 afterAll(async () => redis?.remove());

@@ -72,7 +72,12 @@ export class AcademicRepository {
   async createSubjects(list: Subject[]): Promise<string[]> {
     return this.db.transaction().execute(async (tx) => {
       const lowered = list.map((s) => s.code.toLowerCase());
-      const taken = await tx.selectFrom('academic.subjects').select('code').where((eb) => eb(eb.fn('lower', ['code']), 'in', lowered)).forUpdate().execute();
+      const taken = await tx
+        .selectFrom('academic.subjects')
+        .select('code')
+        .where((eb) => eb(eb.fn('lower', ['code']), 'in', lowered))
+        .forUpdate()
+        .execute();
       if (taken.length > 0) return taken.map((r) => r.code);
       await tx.insertInto('academic.subjects').values(list).execute();
       return [];
@@ -80,21 +85,35 @@ export class AcademicRepository {
   }
 
   async renameSubject(code: string, name: string): Promise<Subject | undefined> {
-    return this.db.updateTable('academic.subjects').set({ name }).where((eb) => eb(eb.fn('lower', ['code']), '=', code.toLowerCase())).returning(['code', 'name']).executeTakeFirst();
+    return this.db
+      .updateTable('academic.subjects')
+      .set({ name })
+      .where((eb) => eb(eb.fn('lower', ['code']), '=', code.toLowerCase()))
+      .returning(['code', 'name'])
+      .executeTakeFirst();
   }
 
   async deleteSubject(code: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('academic.subjects').where((eb) => eb(eb.fn('lower', ['code']), '=', code.toLowerCase())).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('academic.subjects')
+      .where((eb) => eb(eb.fn('lower', ['code']), '=', code.toLowerCase()))
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 
   private courses$() {
-    return this.db
-      .selectFrom('academic.courses as c')
-      .innerJoin('academic.subjects as s', 's.code', 'c.subject_code');
+    return this.db.selectFrom('academic.courses as c').innerJoin('academic.subjects as s', 's.code', 'c.subject_code');
   }
 
-  private static courseColumns = ['c.id', 'c.subject_code as subjectCode', 's.name as subjectName', 'c.year', 'c.period', 'c.group_label as group', 'c.teacher_id as teacherId'] as const;
+  private static courseColumns = [
+    'c.id',
+    'c.subject_code as subjectCode',
+    's.name as subjectName',
+    'c.year',
+    'c.period',
+    'c.group_label as group',
+    'c.teacher_id as teacherId',
+  ] as const;
 
   async course(id: string): Promise<Course | undefined> {
     return this.courses$().select(AcademicRepository.courseColumns).where('c.id', '=', id).executeTakeFirst();
@@ -114,7 +133,8 @@ export class AcademicRepository {
     const where = (eb: ExpressionBuilder<AcademicDb & { c: AcademicDb['academic.courses'] }, 'c'>) => {
       const conditions = [];
       if (scope.kind === 'teacher') conditions.push(eb('c.teacher_id', '=', scope.id));
-      if (scope.kind === 'student') conditions.push(eb('c.id', 'in', eb.selectFrom('academic.enrolments').select('course_id').where('student_id', '=', scope.id)));
+      if (scope.kind === 'student')
+        conditions.push(eb('c.id', 'in', eb.selectFrom('academic.enrolments').select('course_id').where('student_id', '=', scope.id)));
       if (filter.year !== undefined) conditions.push(eb('c.year', '=', filter.year));
       if (filter.period !== undefined) conditions.push(eb('c.period', '=', filter.period as 1 | 2));
       if (filter.subject !== undefined) conditions.push(eb(eb.fn('lower', ['c.subject_code']), '=', filter.subject.toLowerCase()));
@@ -124,17 +144,27 @@ export class AcademicRepository {
       this.courses$()
         .select(AcademicRepository.courseColumns)
         .where(where)
-        .orderBy('c.year', 'desc').orderBy('c.period', 'desc').orderBy('c.subject_code').orderBy('c.group_label')
+        .orderBy('c.year', 'desc')
+        .orderBy('c.period', 'desc')
+        .orderBy('c.subject_code')
+        .orderBy('c.group_label')
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .execute(),
-      this.db.selectFrom('academic.courses as c').select((eb) => eb.fn.countAll<string>().as('total')).where(where).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('academic.courses as c')
+        .select((eb) => eb.fn.countAll<string>().as('total'))
+        .where(where)
+        .executeTakeFirstOrThrow(),
     ]);
     return { data, total: Number(count.total) };
   }
 
   async teaches(teacherId: string, courseId: string): Promise<boolean> {
-    return (await this.db.selectFrom('academic.courses').select('id').where('id', '=', courseId).where('teacher_id', '=', teacherId).executeTakeFirst()) !== undefined;
+    return (
+      (await this.db.selectFrom('academic.courses').select('id').where('id', '=', courseId).where('teacher_id', '=', teacherId).executeTakeFirst()) !==
+      undefined
+    );
   }
 
   async teacherOf(courseId: string): Promise<string | undefined> {
@@ -152,7 +182,12 @@ export class AcademicRepository {
   /** Those of `studentIds` (valid uuids) enrolled in the course group. */
   async enrolledAmong(courseId: string, studentIds: string[]): Promise<Set<string>> {
     if (studentIds.length === 0) return new Set();
-    const rows = await this.db.selectFrom('academic.enrolments').select('student_id').where('course_id', '=', courseId).where('student_id', 'in', studentIds).execute();
+    const rows = await this.db
+      .selectFrom('academic.enrolments')
+      .select('student_id')
+      .where('course_id', '=', courseId)
+      .where('student_id', 'in', studentIds)
+      .execute();
     return new Set(rows.map((r) => r.student_id));
   }
 
@@ -162,7 +197,11 @@ export class AcademicRepository {
 
   async enrol(courseId: string, studentIds: string[]): Promise<void> {
     if (studentIds.length === 0) return;
-    await this.db.insertInto('academic.enrolments').values(studentIds.map((id) => ({ course_id: courseId, student_id: id }))).onConflict((oc) => oc.doNothing()).execute();
+    await this.db
+      .insertInto('academic.enrolments')
+      .values(studentIds.map((id) => ({ course_id: courseId, student_id: id })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   async unenrol(courseId: string, studentId: string): Promise<boolean> {
@@ -175,7 +214,8 @@ export class AcademicRepository {
       .selectFrom('academic.enrolments')
       .select(['student_id as studentId', 'enrolled_at as enrolledAt'])
       .where('course_id', '=', courseId)
-      .orderBy('enrolled_at').orderBy('student_id')
+      .orderBy('enrolled_at')
+      .orderBy('student_id')
       .execute();
   }
 
@@ -189,7 +229,11 @@ export class AcademicRepository {
 
   /** Adds an assignment; inside `tx` when given (an Idempotency-Key claim's transaction). */
   async createAssignment(courseId: string, title: string, dueAt: string, tx?: Transaction<AcademicDb>): Promise<Assignment> {
-    return (tx ?? this.db).insertInto('academic.assignments').values({ course_id: courseId, title, due_at: dueAt }).returning(ASSIGNMENT).executeTakeFirstOrThrow();
+    return (tx ?? this.db)
+      .insertInto('academic.assignments')
+      .values({ course_id: courseId, title, due_at: dueAt })
+      .returning(ASSIGNMENT)
+      .executeTakeFirstOrThrow();
   }
 
   private grades$(db: AcademicKysely) {
@@ -197,8 +241,13 @@ export class AcademicRepository {
       .selectFrom('academic.grades as g')
       .innerJoin('academic.assignments as a', 'a.id', 'g.assignment_id')
       .select([
-        'g.assignment_id as assignmentId', 'a.course_id as courseId', 'g.student_id as studentId', sql<number>`g.grade::float8`.as('grade'),
-        'g.submitted_at as submittedAt', 'g.on_time as onTime', 'g.graded_at as gradedAt',
+        'g.assignment_id as assignmentId',
+        'a.course_id as courseId',
+        'g.student_id as studentId',
+        sql<number>`g.grade::float8`.as('grade'),
+        'g.submitted_at as submittedAt',
+        'g.on_time as onTime',
+        'g.graded_at as gradedAt',
       ]);
   }
 
@@ -210,10 +259,22 @@ export class AcademicRepository {
     return this.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('academic.grades')
-        .values({ assignment_id: g.assignmentId, student_id: g.studentId, grade: g.grade, submitted_at: g.submittedAt, on_time: g.onTime, graded_at: sql<Date>`now()` })
-        .onConflict((oc) => oc.columns(['assignment_id', 'student_id']).doUpdateSet((eb) => ({
-          grade: eb.ref('excluded.grade'), submitted_at: eb.ref('excluded.submitted_at'), on_time: eb.ref('excluded.on_time'), graded_at: sql<Date>`now()`,
-        })))
+        .values({
+          assignment_id: g.assignmentId,
+          student_id: g.studentId,
+          grade: g.grade,
+          submitted_at: g.submittedAt,
+          on_time: g.onTime,
+          graded_at: sql<Date>`now()`,
+        })
+        .onConflict((oc) =>
+          oc.columns(['assignment_id', 'student_id']).doUpdateSet((eb) => ({
+            grade: eb.ref('excluded.grade'),
+            submitted_at: eb.ref('excluded.submitted_at'),
+            on_time: eb.ref('excluded.on_time'),
+            graded_at: sql<Date>`now()`,
+          })),
+        )
         .execute();
       const stored = await this.grades$(tx).where('g.assignment_id', '=', g.assignmentId).where('g.student_id', '=', g.studentId).executeTakeFirstOrThrow();
       const recorded: GradeRecorded = {

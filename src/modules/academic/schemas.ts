@@ -26,8 +26,13 @@ export const RenameBody = Type.Object({ name: Subject.properties.name }, { addit
 
 /** A course group. */
 export const Course = Type.Object({
-  id: Type.String(), subjectCode: Type.String(), subjectName: Type.String(), year: Type.Integer(),
-  period: Type.Integer(), group: Type.String(), teacherId: Type.String(),
+  id: Type.String(),
+  subjectCode: Type.String(),
+  subjectName: Type.String(),
+  year: Type.Integer(),
+  period: Type.Integer(),
+  group: Type.String(),
+  teacherId: Type.String(),
 });
 /** A new course group. */
 export const CreateCourseBody = Type.Object(
@@ -63,7 +68,11 @@ export const EnrolBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 /** Who was enrolled, and who was not found. */
-export const EnrolResult = Type.Object({ enrolled: Type.Array(Type.String()), unknownEmails: Type.Array(Type.String()), unknownUserIds: Type.Array(Type.String()) });
+export const EnrolResult = Type.Object({
+  enrolled: Type.Array(Type.String()),
+  unknownEmails: Type.Array(Type.String()),
+  unknownUserIds: Type.Array(Type.String()),
+});
 /** The group's students. */
 export const StudentList = Type.Object({
   data: Type.Array(Type.Object({ id: Type.String(), username: Type.String(), email: Type.String(), enrolledAt: Type.String({ format: 'date-time' }) })),
@@ -81,8 +90,13 @@ export const AssignmentList = Type.Object({ data: Type.Array(Assignment) });
 
 /** A recorded grade. */
 export const Grade = Type.Object({
-  assignmentId: Type.String(), courseId: Type.String(), studentId: Type.String(), grade: Type.Number(),
-  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), onTime: Type.Boolean(), gradedAt: Type.String({ format: 'date-time' }),
+  assignmentId: Type.String(),
+  courseId: Type.String(),
+  studentId: Type.String(),
+  grade: Type.Number(),
+  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  onTime: Type.Boolean(),
+  gradedAt: Type.String({ format: 'date-time' }),
 });
 /** A grade to record. */
 export const GradeBody = Type.Object(

@@ -29,7 +29,13 @@ export class AcademicService {
   async createSubjects(list: Subject[]): Promise<Subject[]> {
     const codes = list.map((s) => s.code.toLowerCase());
     const repeated = codes.filter((c, i) => codes.indexOf(c) !== i);
-    if (repeated.length > 0) throw new HttpError(400, 'validation_failed', 'a code appears twice', repeated.map((c) => ({ field: 'code', message: `${c} is repeated` })));
+    if (repeated.length > 0)
+      throw new HttpError(
+        400,
+        'validation_failed',
+        'a code appears twice',
+        repeated.map((c) => ({ field: 'code', message: `${c} is repeated` })),
+      );
     let taken: string[];
     try {
       taken = await this.repo.createSubjects(list);
@@ -37,7 +43,13 @@ export class AcademicService {
       if (pgCode(error) === '23505') throw new HttpError(409, 'conflict', 'a subject code already exists');
       throw error;
     }
-    if (taken.length > 0) throw new HttpError(409, 'conflict', 'some subject codes already exist', taken.map((code) => ({ field: 'code', message: `${code} already exists` })));
+    if (taken.length > 0)
+      throw new HttpError(
+        409,
+        'conflict',
+        'some subject codes already exist',
+        taken.map((code) => ({ field: 'code', message: `${code} already exists` })),
+      );
     return list;
   }
 
@@ -59,7 +71,10 @@ export class AcademicService {
   }
 
   /** A course group for `teacherId` (the caller unless an admin names another), in the current year and period unless given. */
-  async createCourse(user: AuthUser, input: { subjectCode: string; group: string; year?: number | undefined; period?: 1 | 2 | undefined; teacherId?: string | undefined }): Promise<Course> {
+  async createCourse(
+    user: AuthUser,
+    input: { subjectCode: string; group: string; year?: number | undefined; period?: 1 | 2 | undefined; teacherId?: string | undefined },
+  ): Promise<Course> {
     const now = new Date();
     const teacherId = input.teacherId ?? user.id;
     if (teacherId !== user.id && user.role !== 'admin') throw new HttpError(403, 'forbidden', 'only admins may create groups for another teacher');
@@ -70,7 +85,13 @@ export class AcademicService {
     const subject = (await this.repo.subjects()).find((s) => s.code.toLowerCase() === input.subjectCode.toLowerCase());
     if (!subject) throw new HttpError(404, 'not_found', 'no such subject');
     try {
-      const id = await this.repo.createCourse({ subjectCode: subject.code, year: input.year ?? now.getUTCFullYear(), period: input.period ?? periodOf(now), group: input.group, teacherId });
+      const id = await this.repo.createCourse({
+        subjectCode: subject.code,
+        year: input.year ?? now.getUTCFullYear(),
+        period: input.period ?? periodOf(now),
+        group: input.group,
+        teacherId,
+      });
       return (await this.repo.course(id))!;
     } catch (error) {
       if (pgCode(error) === '23505') throw new HttpError(409, 'conflict', 'this subject already has that group in that year and period');
@@ -80,7 +101,8 @@ export class AcademicService {
 
   /** The caller's courses: all for admins, a teacher's groups, a student's enrolments. */
   async courses(user: AuthUser, filter: CourseFilter, page: number, pageSize: number): Promise<{ data: Course[]; total: number }> {
-    const scope: CourseScope = user.role === 'admin' ? { kind: 'all' } : user.role === 'teacher' ? { kind: 'teacher', id: user.id } : { kind: 'student', id: user.id };
+    const scope: CourseScope =
+      user.role === 'admin' ? { kind: 'all' } : user.role === 'teacher' ? { kind: 'teacher', id: user.id } : { kind: 'student', id: user.id };
     return this.repo.courses(scope, filter, page, pageSize);
   }
 
@@ -106,7 +128,12 @@ export class AcademicService {
     const course = await courseFor(this.repo, user, courseId, 'manage');
     const enrolments = await this.repo.studentIds(course.id);
     const found = await this.users.byIds(enrolments.map((e) => e.studentId));
-    return enrolments.map((e) => ({ id: e.studentId, username: found.get(e.studentId)?.username ?? '', email: found.get(e.studentId)?.email ?? '', enrolledAt: e.enrolledAt.toISOString() }));
+    return enrolments.map((e) => ({
+      id: e.studentId,
+      username: found.get(e.studentId)?.username ?? '',
+      email: found.get(e.studentId)?.email ?? '',
+      enrolledAt: e.enrolledAt.toISOString(),
+    }));
   }
 
   async unenrol(user: AuthUser, courseId: string, studentId: string): Promise<void> {
@@ -115,12 +142,21 @@ export class AcademicService {
   }
 
   /** Adds an assignment; with an Idempotency-Key claim (the caller is filled in) a retry gets the one made first, as it was sent then. */
-  async addAssignment(user: AuthUser, courseId: string, input: { title: string; dueAt: string }, idempotency?: Omit<IdempotencyClaim, 'caller'>): Promise<IdempotentOutcome<AssignmentView>> {
+  async addAssignment(
+    user: AuthUser,
+    courseId: string,
+    input: { title: string; dueAt: string },
+    idempotency?: Omit<IdempotencyClaim, 'caller'>,
+  ): Promise<IdempotentOutcome<AssignmentView>> {
     const course = await courseFor(this.repo, user, courseId, 'manage');
-    if (!isReasonableDate(input.dueAt)) throw new HttpError(400, 'validation_failed', 'the due date is out of range', [{ field: 'dueAt', message: 'must be between 1900 and 3000' }]);
+    if (!isReasonableDate(input.dueAt))
+      throw new HttpError(400, 'validation_failed', 'the due date is out of range', [{ field: 'dueAt', message: 'must be between 1900 and 3000' }]);
     if (!idempotency) return { status: 201, body: assignmentView(await this.repo.createAssignment(course.id, input.title, input.dueAt)), replayed: false };
     // runOnce stores the body as JSON: store the view, so a replay is the same text.
-    return runOnce(this.repo.db, { ...idempotency, caller: user.id }, async (tx) => ({ status: 201, body: assignmentView(await this.repo.createAssignment(course.id, input.title, input.dueAt, tx)) }));
+    return runOnce(this.repo.db, { ...idempotency, caller: user.id }, async (tx) => ({
+      status: 201,
+      body: assignmentView(await this.repo.createAssignment(course.id, input.title, input.dueAt, tx)),
+    }));
   }
 
   async assignments(user: AuthUser, courseId: string): Promise<Assignment[]> {
@@ -129,13 +165,22 @@ export class AcademicService {
   }
 
   /** Records or replaces a grade (0 to the scale, two decimals); onTime comes from submittedAt against the due date unless given. */
-  async putGrade(user: AuthUser, assignmentId: string, studentId: string, input: { grade: number; submittedAt?: string | undefined; onTime?: boolean | undefined }): Promise<Grade> {
+  async putGrade(
+    user: AuthUser,
+    assignmentId: string,
+    studentId: string,
+    input: { grade: number; submittedAt?: string | undefined; onTime?: boolean | undefined },
+  ): Promise<Grade> {
     const { grade, submittedAt, onTime } = input;
     if (submittedAt !== undefined && !isReasonableDate(submittedAt)) {
-      throw new HttpError(400, 'validation_failed', 'the submission time is out of range', [{ field: 'submittedAt', message: 'must be between 1900 and 3000' }]);
+      throw new HttpError(400, 'validation_failed', 'the submission time is out of range', [
+        { field: 'submittedAt', message: 'must be between 1900 and 3000' },
+      ]);
     }
     if (grade > this.gradeScale || !hasTwoDecimals(grade)) {
-      throw new HttpError(400, 'validation_failed', 'the grade is out of range', [{ field: 'grade', message: `must be between 0 and ${this.gradeScale} with at most two decimals` }]);
+      throw new HttpError(400, 'validation_failed', 'the grade is out of range', [
+        { field: 'grade', message: `must be between 0 and ${this.gradeScale} with at most two decimals` },
+      ]);
     }
     const assignment = isUuid(assignmentId) ? await this.repo.assignment(assignmentId) : undefined;
     if (!assignment) throw new HttpError(404, 'not_found', 'no such assignment');

@@ -14,7 +14,10 @@ export const deploySettings = defineModuleSettings(
     /** Successful releases kept on disk for rollback. */
     AULA_DEPLOY_KEEP_RELEASES: int(1, 50, 3),
     /** Tests only: a project's repository may be an absolute path to a local bare repository. */
-    AULA_DEPLOY_ALLOW_LOCAL_REPOS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+    AULA_DEPLOY_ALLOW_LOCAL_REPOS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
     /** Wall-time limit of the clone. */
     AULA_DEPLOY_FETCH_TIMEOUT_SECONDS: int(1, 3600, 120),
     /** Wall-time limit of dependency install plus build. */
@@ -36,7 +39,10 @@ export const deploySettings = defineModuleSettings(
     /** First restart delay of a crashed app, doubled on each further restart. */
     AULA_DEPLOY_RESTART_BACKOFF_MS: int(1, 600_000, 1000),
     /** When set (e.g. apps.example.edu), `<slug>.<domain>` also reaches the app at /apps/<slug>/ — its own origin, apart from Aula's. */
-    AULA_APPS_DOMAIN: z.string().regex(/^(?=.{1,200}$)([a-z0-9-]+\.)*[a-z0-9-]+$/, 'must be a lowercase domain name such as apps.example.edu').optional(),
+    AULA_APPS_DOMAIN: z
+      .string()
+      .regex(/^(?=.{1,200}$)([a-z0-9-]+\.)*[a-z0-9-]+$/, 'must be a lowercase domain name such as apps.example.edu')
+      .optional(),
     /** Directory of PostgreSQL's unix socket (bound into sandboxes so apps reach their database without network); looked for in /var/run/postgresql, /run/postgresql and /tmp when unset. */
     AULA_DEPLOY_PG_SOCKET_DIR: z.string().optional(),
   }),

@@ -31,7 +31,11 @@ describe('deploying a project', () => {
     expect(traversal.text).not.toContain('root:');
     expect((await w.get('/apps/no-such-app/')).status).toBe(404);
     // Host routing: <slug>.<AULA_APPS_DOMAIN> is the same app on its own origin.
-    const byHost = (pathname: string) => request(`${w.app.baseUrl}${pathname}`, { headers: { host: 'static-site.apps.test' } }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
+    const byHost = (pathname: string) =>
+      request(`${w.app.baseUrl}${pathname}`, { headers: { host: 'static-site.apps.test' } }).then(async (r) => ({
+        status: r.statusCode,
+        text: await r.body.text(),
+      }));
     expect(await byHost('/')).toEqual({ status: 200, text: '<h1>hello static</h1>' });
     expect((await byHost('/css/site.css')).text).toBe('h1{}');
     expect((await byHost('/apps/static-site/css/site.css')).text).toBe('h1{}');
@@ -103,16 +107,21 @@ server.listen(process.env.PORT);
       client.terminate();
     }
     const refused = new WebSocket(`${w.app.baseUrl.replace('http', 'ws')}/apps/no-such-app/`);
-    const status = await new Promise<number>((resolve) => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('error', () => resolve(-1)));
+    const status = await new Promise<number>((resolve) =>
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('error', () => resolve(-1)),
+    );
     expect(status).toBe(404);
   });
 
-  it('streams a deployment\'s log and state over Server-Sent Events', async () => {
+  it("streams a deployment's log and state over Server-Sent Events", async () => {
     const repo = fixtureRepo(w.scratch, 'streamed', { 'index.html': 'streamed' });
     const id = await w.project('streamed', repo.path);
     const started = (await w.api('POST', `/api/projects/${id}/deployments`, w.alice.token, {})).body;
     const abort = new AbortController();
-    const response = await fetch(`${w.app.baseUrl}/api/deployments/${started.id}/logs`, { headers: { authorization: `Bearer ${w.alice.token}`, accept: 'text/event-stream' }, signal: abort.signal });
+    const response = await fetch(`${w.app.baseUrl}/api/deployments/${started.id}/logs`, {
+      headers: { authorization: `Bearer ${w.alice.token}`, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const reader = response.body!.getReader();
     let seen = '';
@@ -132,8 +141,16 @@ server.listen(process.env.PORT);
 
   it('runs npm run build in the sandbox before it starts the app', async () => {
     const files = nodeApp('built', "const built = require('node:fs').readFileSync('built.txt', 'utf8');");
-    const pkg = { name: 'fixture', version: '1.0.0', scripts: { build: "node -e \"require('fs').writeFileSync('built.txt', process.env.BUILD_FLAVOUR + ' ' + process.getuid())\"", start: 'node server.js' } };
-    const repo = fixtureRepo(w.scratch, 'with-build', { ...files, 'package.json': JSON.stringify(pkg), 'server.js': files['server.js']!.replace('version: "built"', 'version: built') });
+    const pkg = {
+      name: 'fixture',
+      version: '1.0.0',
+      scripts: { build: "node -e \"require('fs').writeFileSync('built.txt', process.env.BUILD_FLAVOUR + ' ' + process.getuid())\"", start: 'node server.js' },
+    };
+    const repo = fixtureRepo(w.scratch, 'with-build', {
+      ...files,
+      'package.json': JSON.stringify(pkg),
+      'server.js': files['server.js']!.replace('version: "built"', 'version: built'),
+    });
     const id = await w.project('with-build', repo.path);
     await w.api('PUT', `/api/projects/${id}/env/BUILD_FLAVOUR`, w.alice.token, { value: 'crunchy', scope: 'build' });
     expect(await w.deploy(id)).toMatchObject({ state: 'live', kind: 'node' });
@@ -153,7 +170,7 @@ server.listen(process.env.PORT);
 
     repo.push({ 'package.json': JSON.stringify({ scripts: { build: 'mkdir -p real && echo x > real/index.html && ln -s real dist' } }) });
     const linked = await w.deploy(id);
-    expect(linked).toMatchObject({ state: 'failed', reason: 'the static site\'s directory dist is a symbolic link; build real files into it' });
+    expect(linked).toMatchObject({ state: 'failed', reason: "the static site's directory dist is a symbolic link; build real files into it" });
     expect((await w.get('/apps/spa-site/')).text).toBe('<p>built site</p>\n');
   });
 
@@ -244,7 +261,8 @@ server.listen(process.env.PORT);
   it('answers a retried deploy with the same Idempotency-Key with the same deployment', async () => {
     const repo = fixtureRepo(w.scratch, 'retried', { 'index.html': 'ok' });
     const id = await w.project('retried', repo.path);
-    const send = () => call(w.app.baseUrl, 'POST', `/api/projects/${id}/deployments`, { token: w.alice.token, body: {}, headers: { 'idempotency-key': 'deploy-once-1' } });
+    const send = () =>
+      call(w.app.baseUrl, 'POST', `/api/projects/${id}/deployments`, { token: w.alice.token, body: {}, headers: { 'idempotency-key': 'deploy-once-1' } });
     const [first, second] = [await send(), await send()];
     expect(first.status).toBe(201);
     expect(second.body.id).toBe(first.body.id);

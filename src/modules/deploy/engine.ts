@@ -54,13 +54,15 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
     if (event.eventName === 'deployment.cancel' && event.deploymentId) cancels.get(event.deploymentId)?.abort();
     if (event.eventName !== 'app.control') return;
     const previous = controls.get(event.projectId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      if (event.action !== 'start') await supervisor.stop(event.projectId);
-      if (event.action !== 'stop') {
-        const app = await repo.app(event.projectId);
-        if (app?.desired === 'running') await supervisor.start(app);
-      }
-    }).catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'));
+    const next = previous
+      .then(async () => {
+        if (event.action !== 'start') await supervisor.stop(event.projectId);
+        if (event.action !== 'stop') {
+          const app = await repo.app(event.projectId);
+          if (app?.desired === 'running') await supervisor.start(app);
+        }
+      })
+      .catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'));
     controls.set(event.projectId, next);
     void next.finally(() => controls.get(event.projectId) === next && controls.delete(event.projectId));
   });
@@ -72,12 +74,18 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
     if (app) announceLiveChange(app.slug);
   };
   const unsubscribeProjects = await ctx.queues.subscribe('projects.events', (event) => {
-    if (event.eventName === 'project.deleted') void forget(event.projectId).catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'removing a deleted project\'s app failed'));
+    if (event.eventName === 'project.deleted')
+      void forget(event.projectId).catch((error: Error) =>
+        ctx.log.error({ projectId: event.projectId, err: error.message }, "removing a deleted project's app failed"),
+      );
   });
   for (const app of await repo.apps()) if (!(await projects.find({ id: app.projectId }))) await forget(app.projectId);
   await supervisor.resume();
   const stopMetrics = addAppUsageSource(() => supervisor.usage());
-  const sampling = setInterval(() => void supervisor.sample().catch((error: Error) => ctx.log.warn({ err: error.message }, 'sampling app usage failed')), SAMPLE_MS);
+  const sampling = setInterval(
+    () => void supervisor.sample().catch((error: Error) => ctx.log.warn({ err: error.message }, 'sampling app usage failed')),
+    SAMPLE_MS,
+  );
   return {
     pipeline,
     supervisor,

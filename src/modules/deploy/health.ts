@@ -17,7 +17,9 @@ function answers(socketPath: string, urlPath: string): Promise<boolean> {
 export async function waitForHttp(socketPath: string, urlPath: string, timeoutMs: number, gone: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  void gone.then(() => { exited = true; });
+  void gone.then(() => {
+    exited = true;
+  });
   while (Date.now() < deadline && !exited && !signal.aborted) {
     if (await answers(socketPath, urlPath)) return true;
     await new Promise((resolve) => setTimeout(resolve, TRY_EVERY_MS));

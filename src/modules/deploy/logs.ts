@@ -19,7 +19,12 @@ export class LogSink {
   private sinceTrim = 0;
   private readonly secrets: string[];
 
-  constructor(private readonly repo: DeployRepository, readonly deploymentId: string, secrets: string[], private readonly keep: number) {
+  constructor(
+    private readonly repo: DeployRepository,
+    readonly deploymentId: string,
+    secrets: string[],
+    private readonly keep: number,
+  ) {
     this.secrets = [...new Set(secrets.filter((s) => s.length >= 3))].sort((a, b) => b.length - a.length);
   }
 

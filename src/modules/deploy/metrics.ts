@@ -26,7 +26,10 @@ async function appUsage(): Promise<Array<{ slug: string; usage: Usage; restarts:
 
 const gauge = (name: string, help: string, value: (u: { usage: Usage; restarts: number }) => number) =>
   new client.Gauge({
-    name, help, labelNames: ['slug'] as const, registers: [registry],
+    name,
+    help,
+    labelNames: ['slug'] as const,
+    registers: [registry],
     async collect() {
       this.reset();
       for (const app of await appUsage()) this.set({ slug: app.slug }, value(app));

@@ -54,12 +54,34 @@ export interface StateFields {
 }
 
 const DEPLOYMENT_COLUMNS = [
-  'id', 'project_id as projectId', 'ref', 'commit_sha as commitSha', 'kind', 'state', 'progress', 'reason', 'rollback_of as rollbackOf',
-  'requested_by as requestedBy', 'created_at as createdAt', 'started_at as startedAt', 'finished_at as finishedAt',
+  'id',
+  'project_id as projectId',
+  'ref',
+  'commit_sha as commitSha',
+  'kind',
+  'state',
+  'progress',
+  'reason',
+  'rollback_of as rollbackOf',
+  'requested_by as requestedBy',
+  'created_at as createdAt',
+  'started_at as startedAt',
+  'finished_at as finishedAt',
 ] as const;
 const APP_COLUMNS = [
-  'project_id as projectId', 'slug', 'uid_offset as uidOffset', 'live_deployment_id as liveDeploymentId', 'desired', 'status', 'restarts', 'status_reason as statusReason',
-  'memory_bytes as memoryBytes', 'cpu_percent as cpuPercent', 'sampled_at as sampledAt', 'requests', 'responses_5xx as responses5xx',
+  'project_id as projectId',
+  'slug',
+  'uid_offset as uidOffset',
+  'live_deployment_id as liveDeploymentId',
+  'desired',
+  'status',
+  'restarts',
+  'status_reason as statusReason',
+  'memory_bytes as memoryBytes',
+  'cpu_percent as cpuPercent',
+  'sampled_at as sampledAt',
+  'requests',
+  'responses_5xx as responses5xx',
 ] as const;
 const UNFINISHED: DeploymentState[] = ['queued', 'fetching', 'building', 'starting', 'checking'];
 
@@ -69,7 +91,11 @@ export class DeployRepository {
 
   /** The project's app row, created on its first deployment. */
   async ensureApp(projectId: string, slug: string): Promise<AppRow> {
-    await this.db.insertInto('deploy.apps').values({ project_id: projectId, slug }).onConflict((c) => c.column('project_id').doNothing()).execute();
+    await this.db
+      .insertInto('deploy.apps')
+      .values({ project_id: projectId, slug })
+      .onConflict((c) => c.column('project_id').doNothing())
+      .execute();
     return (await this.app(projectId))!;
   }
 
@@ -109,10 +135,15 @@ export class DeployRepository {
   }
 
   /** Records a queued deployment. */
-  async insertDeployment(d: { projectId: string; ref: string | null; rollbackOf: string | null; commitSha: string | null; requestedBy: string }, db: DeployKysely = this.db): Promise<DeploymentRow> {
-    return db.insertInto('deploy.deployments')
+  async insertDeployment(
+    d: { projectId: string; ref: string | null; rollbackOf: string | null; commitSha: string | null; requestedBy: string },
+    db: DeployKysely = this.db,
+  ): Promise<DeploymentRow> {
+    return db
+      .insertInto('deploy.deployments')
       .values({ project_id: d.projectId, ref: d.ref, rollback_of: d.rollbackOf, commit_sha: d.commitSha, requested_by: d.requestedBy })
-      .returning(DEPLOYMENT_COLUMNS).executeTakeFirstOrThrow();
+      .returning(DEPLOYMENT_COLUMNS)
+      .executeTakeFirstOrThrow();
   }
 
   /** One deployment. */
@@ -122,19 +153,33 @@ export class DeployRepository {
 
   /** A project's deployments, newest first. */
   async deployments(projectId: string, max: number): Promise<DeploymentRow[]> {
-    return this.db.selectFrom('deploy.deployments').select(DEPLOYMENT_COLUMNS).where('project_id', '=', projectId)
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(max).execute();
+    return this.db
+      .selectFrom('deploy.deployments')
+      .select(DEPLOYMENT_COLUMNS)
+      .where('project_id', '=', projectId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(max)
+      .execute();
   }
 
   /** The newest successful releases (live or retired) of a project. */
   async releases(projectId: string, max: number): Promise<DeploymentRow[]> {
-    return this.db.selectFrom('deploy.deployments').select(DEPLOYMENT_COLUMNS).where('project_id', '=', projectId)
-      .where('state', 'in', ['live', 'retired']).orderBy('finished_at', 'desc').orderBy('id', 'desc').limit(max).execute();
+    return this.db
+      .selectFrom('deploy.deployments')
+      .select(DEPLOYMENT_COLUMNS)
+      .where('project_id', '=', projectId)
+      .where('state', 'in', ['live', 'retired'])
+      .orderBy('finished_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(max)
+      .execute();
   }
 
   /** Moves an unfinished deployment to a state; false when it already finished (e.g. it was cancelled). */
   async advance(id: string, state: DeploymentState, f: StateFields = {}): Promise<boolean> {
-    const result = await this.db.updateTable('deploy.deployments')
+    const result = await this.db
+      .updateTable('deploy.deployments')
       .set({
         state,
         ...(f.progress !== undefined ? { progress: f.progress } : {}),
@@ -144,7 +189,9 @@ export class DeployRepository {
         ...(f.started ? { started_at: sql<Date>`now()` } : {}),
         ...(f.finished ? { finished_at: sql<Date>`now()` } : {}),
       })
-      .where('id', '=', id).where('state', 'in', UNFINISHED).executeTakeFirst();
+      .where('id', '=', id)
+      .where('state', 'in', UNFINISHED)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -154,7 +201,11 @@ export class DeployRepository {
       const app = await tx.selectFrom('deploy.apps').select('live_deployment_id').where('project_id', '=', projectId).forUpdate().executeTakeFirstOrThrow();
       const previous = app.live_deployment_id;
       if (previous && previous !== deploymentId) await tx.updateTable('deploy.deployments').set({ state: 'retired' }).where('id', '=', previous).execute();
-      await tx.updateTable('deploy.deployments').set({ state: 'live', progress: 100, finished_at: sql<Date>`coalesce(finished_at, now())` }).where('id', '=', deploymentId).execute();
+      await tx
+        .updateTable('deploy.deployments')
+        .set({ state: 'live', progress: 100, finished_at: sql<Date>`coalesce(finished_at, now())` })
+        .where('id', '=', deploymentId)
+        .execute();
       await tx.updateTable('deploy.apps').set({ live_deployment_id: deploymentId, updated_at: sql<Date>`now()` }).where('project_id', '=', projectId).execute();
       return previous === deploymentId ? null : previous;
     });
@@ -162,23 +213,29 @@ export class DeployRepository {
 
   /** Records what the supervisor sees. */
   async setStatus(projectId: string, status: AppStatus, reason: string | null, restarts?: number): Promise<void> {
-    await this.db.updateTable('deploy.apps')
+    await this.db
+      .updateTable('deploy.apps')
       .set({ status, status_reason: reason, ...(restarts !== undefined ? { restarts } : {}), updated_at: sql<Date>`now()` })
-      .where('project_id', '=', projectId).execute();
+      .where('project_id', '=', projectId)
+      .execute();
   }
 
   /** Records a usage sample of a running app (null when it does not run). */
   async setUsage(projectId: string, usage: { memoryBytes: number; cpuPercent: number } | null): Promise<void> {
-    await this.db.updateTable('deploy.apps')
+    await this.db
+      .updateTable('deploy.apps')
       .set({ memory_bytes: usage?.memoryBytes ?? null, cpu_percent: usage?.cpuPercent ?? null, sampled_at: usage ? sql<Date>`now()` : null })
-      .where('project_id', '=', projectId).execute();
+      .where('project_id', '=', projectId)
+      .execute();
   }
 
   /** Adds routed requests and 5xx answers to an app's counts. */
   async addRequests(slug: string, requests: number, errors: number): Promise<void> {
-    await this.db.updateTable('deploy.apps')
+    await this.db
+      .updateTable('deploy.apps')
       .set({ requests: sql<number>`requests + ${requests}`, responses_5xx: sql<number>`responses_5xx + ${errors}` })
-      .where('slug', '=', slug).execute();
+      .where('slug', '=', slug)
+      .execute();
   }
 
   /** Records what the operator wants. */
@@ -189,18 +246,29 @@ export class DeployRepository {
   /** Stores log lines. */
   async appendLogs(deploymentId: string, lines: Array<{ stream: LogStream; line: string }>): Promise<void> {
     if (lines.length === 0) return;
-    await this.db.insertInto('deploy.log_lines').values(lines.map((l) => ({ deployment_id: deploymentId, stream: l.stream, line: l.line }))).execute();
+    await this.db
+      .insertInto('deploy.log_lines')
+      .values(lines.map((l) => ({ deployment_id: deploymentId, stream: l.stream, line: l.line })))
+      .execute();
   }
 
   /** Drops a deployment's oldest lines beyond `keep`. */
   async trimLogs(deploymentId: string, keep: number): Promise<void> {
     await sql`DELETE FROM deploy.log_lines WHERE deployment_id = ${deploymentId} AND seq < (
-                SELECT min(seq) FROM (SELECT seq FROM deploy.log_lines WHERE deployment_id = ${deploymentId} ORDER BY seq DESC LIMIT ${keep}) newest)`.execute(this.db);
+                SELECT min(seq) FROM (SELECT seq FROM deploy.log_lines WHERE deployment_id = ${deploymentId} ORDER BY seq DESC LIMIT ${keep}) newest)`.execute(
+      this.db,
+    );
   }
 
   /** A deployment's lines after `since`, oldest first. */
   async logs(deploymentId: string, since: number, max: number): Promise<LogLine[]> {
-    return this.db.selectFrom('deploy.log_lines').select(['seq', 'stream', 'line', 'at'])
-      .where('deployment_id', '=', deploymentId).where('seq', '>', since).orderBy('seq').limit(max).execute();
+    return this.db
+      .selectFrom('deploy.log_lines')
+      .select(['seq', 'stream', 'line', 'at'])
+      .where('deployment_id', '=', deploymentId)
+      .where('seq', '>', since)
+      .orderBy('seq')
+      .limit(max)
+      .execute();
   }
 }

@@ -48,9 +48,13 @@ describe('builds and apps over time', () => {
     // Each build waits for a file the test writes into its checkout, so the test decides when it ends.
     const gated = {
       'package.json': JSON.stringify({ scripts: { build: 'node build.js' } }),
-      'build.js': "const fs = require('fs'); const t = setInterval(() => { if (fs.existsSync('go')) { clearInterval(t); fs.mkdirSync('dist'); fs.writeFileSync('dist/index.html', 'gated'); } }, 20);",
+      'build.js':
+        "const fs = require('fs'); const t = setInterval(() => { if (fs.existsSync('go')) { clearInterval(t); fs.mkdirSync('dist'); fs.writeFileSync('dist/index.html', 'gated'); } }, 20);",
     };
-    const [a, b] = [await w.project('gate-a', fixtureRepo(w.scratch, 'gate-a', gated).path), await w.project('gate-b', fixtureRepo(w.scratch, 'gate-b', gated).path)];
+    const [a, b] = [
+      await w.project('gate-a', fixtureRepo(w.scratch, 'gate-a', gated).path),
+      await w.project('gate-b', fixtureRepo(w.scratch, 'gate-b', gated).path),
+    ];
     const first = (await w.api('POST', `/api/projects/${a}/deployments`, w.alice.token, {})).body.id as string;
     const second = (await w.api('POST', `/api/projects/${b}/deployments`, w.alice.token, {})).body.id as string;
     const building = (id: string) => fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${id}`);
@@ -81,12 +85,14 @@ describe('builds and apps over time', () => {
     expect((await w.deploy(id)).state).toBe('live');
     await waitUntil(async () => (await app(id)).status === 'crashed', 60_000);
     expect(await app(id)).toMatchObject({ status: 'crashed', restarts: 5, reason: 'the app exited with code 3' });
-    const logs = (await w.api('GET', `/api/deployments/${(await app(id)).liveDeploymentId}/logs`, w.alice.token)).body.data.map((l: { line: string }) => l.line);
+    const logs = (await w.api('GET', `/api/deployments/${(await app(id)).liveDeploymentId}/logs`, w.alice.token)).body.data.map(
+      (l: { line: string }) => l.line,
+    );
     expect(logs.filter((l: string) => l === 'giving up')).toHaveLength(6);
   });
 
   it('reports an app killed for memory as such', async () => {
-    const hog = "setTimeout(() => { const a = []; for (;;) a.push(Buffer.alloc(8 << 20, 1)); }, 1500);";
+    const hog = 'setTimeout(() => { const a = []; for (;;) a.push(Buffer.alloc(8 << 20, 1)); }, 1500);';
     const id = await w.project('hungry', fixtureRepo(w.scratch, 'hungry', nodeApp('hungry', hog)).path);
     expect((await w.deploy(id)).state).toBe('live');
     await waitUntil(async () => (await app(id)).reason !== null, 30_000);
@@ -112,13 +118,21 @@ describe('builds and apps over time', () => {
     await waitUntil(() => fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${building}`));
     await w.app.runtime.stop();
     expect(fs.existsSync(`/sys/fs/cgroup/pids/aula/build-${building}`)).toBe(false);
-    const again = await startRuntime(w.app.config, { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['deploy.build'] }, createLogger('silent', {}));
+    const again = await startRuntime(
+      w.app.config,
+      { role: 'start', installed: ALL_MODULES, modules: ALL_MODULES, http: true, queues: ['deploy.build'] },
+      createLogger('silent', {}),
+    );
     try {
       const address = again.app!.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       await waitUntil(async () => (await fetch(`${base}/apps/durable/`)).status === 200);
       expect(JSON.parse(await (await fetch(`${base}/apps/durable/`)).text()).version).toBe('durable');
-      const get = async () => (await (await fetch(`${base}/api/deployments/${building}/logs`, { headers: { authorization: `Bearer ${w.alice.token}` } })).json()) as { deployment: { state: string; reason: string }; data: Array<{ line: string }> };
+      const get = async () =>
+        (await (await fetch(`${base}/api/deployments/${building}/logs`, { headers: { authorization: `Bearer ${w.alice.token}` } })).json()) as {
+          deployment: { state: string; reason: string };
+          data: Array<{ line: string }>;
+        };
       await waitUntil(async () => (await get()).deployment.state === 'failed', 30_000);
       const { deployment, data } = await get();
       expect(deployment.reason).toBe('the build took longer than 4 s and was stopped');

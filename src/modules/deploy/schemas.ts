@@ -7,10 +7,16 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 /** `:id` of a project or a deployment. */
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 /** `:id` of a project and the app action. */
-export const ControlParams = Type.Object({ id: Type.String({ maxLength: 64 }), action: Type.Union([Type.Literal('stop'), Type.Literal('start'), Type.Literal('restart')]) });
+export const ControlParams = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  action: Type.Union([Type.Literal('stop'), Type.Literal('start'), Type.Literal('restart')]),
+});
 
 /** POST …/deployments. */
-export const DeployBody = Type.Object({ ref: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'branch, tag or commit SHA; the default branch when absent' })) }, { additionalProperties: false });
+export const DeployBody = Type.Object(
+  { ref: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'branch, tag or commit SHA; the default branch when absent' })) },
+  { additionalProperties: false },
+);
 /** POST …/rollback. */
 export const RollbackBody = Type.Object({ deploymentId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 /** GET …/deployments. */
@@ -45,7 +51,13 @@ export const App = Type.Object({
   restarts: Type.Integer(),
   reason: Nullable(Type.String()),
   liveDeploymentId: Nullable(Type.String()),
-  usage: Nullable(Type.Object({ memoryBytes: Type.Integer(), cpuPercent: Type.Number({ description: 'percent of one core since the previous sample' }), sampledAt: Type.String() })),
+  usage: Nullable(
+    Type.Object({
+      memoryBytes: Type.Integer(),
+      cpuPercent: Type.Number({ description: 'percent of one core since the previous sample' }),
+      sampledAt: Type.String(),
+    }),
+  ),
   requests: Type.Integer(),
   responses5xx: Type.Integer(),
 });

@@ -46,13 +46,29 @@ export interface AppView {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const deploymentView = (d: DeploymentRow): DeploymentView => ({
-  id: d.id, projectId: d.projectId, ref: d.ref, commitSha: d.commitSha, kind: d.kind, state: d.state, progress: d.progress, reason: d.reason,
-  rollbackOf: d.rollbackOf, createdAt: d.createdAt.toISOString(), startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt),
+  id: d.id,
+  projectId: d.projectId,
+  ref: d.ref,
+  commitSha: d.commitSha,
+  kind: d.kind,
+  state: d.state,
+  progress: d.progress,
+  reason: d.reason,
+  rollbackOf: d.rollbackOf,
+  createdAt: d.createdAt.toISOString(),
+  startedAt: iso(d.startedAt),
+  finishedAt: iso(d.finishedAt),
 });
 const appView = (a: AppRow): AppView => ({
-  url: `/apps/${a.slug}/`, status: a.status, desired: a.desired, restarts: a.restarts, reason: a.statusReason, liveDeploymentId: a.liveDeploymentId,
+  url: `/apps/${a.slug}/`,
+  status: a.status,
+  desired: a.desired,
+  restarts: a.restarts,
+  reason: a.statusReason,
+  liveDeploymentId: a.liveDeploymentId,
   usage: a.sampledAt && a.memoryBytes !== null ? { memoryBytes: a.memoryBytes, cpuPercent: a.cpuPercent ?? 0, sampledAt: a.sampledAt.toISOString() } : null,
-  requests: a.requests, responses5xx: a.responses5xx,
+  requests: a.requests,
+  responses5xx: a.responses5xx,
 });
 
 const TEAM: readonly Viewer[] = ['owner', 'member'];
@@ -64,7 +80,12 @@ const forbidden = (what: string) => new HttpError(403, 'forbidden', `${what} is 
 export class DeployService {
   readonly repo: DeployRepository;
 
-  constructor(private readonly db: DeployKysely, private readonly projects: ProjectLookup, private readonly queues: QueueBackend, private readonly settings: DeploySettings) {
+  constructor(
+    private readonly db: DeployKysely,
+    private readonly projects: ProjectLookup,
+    private readonly queues: QueueBackend,
+    private readonly settings: DeploySettings,
+  ) {
     this.repo = new DeployRepository(db);
   }
 
@@ -93,7 +114,12 @@ export class DeployService {
     return this.enqueue(caller, project, { ref: ref ?? null, rollbackOf: null, commitSha: null }, claim);
   }
 
-  private async enqueue(caller: AuthUser, project: DeployableProject, d: { ref: string | null; rollbackOf: string | null; commitSha: string | null }, claim?: IdempotencyClaim): Promise<DeploymentView> {
+  private async enqueue(
+    caller: AuthUser,
+    project: DeployableProject,
+    d: { ref: string | null; rollbackOf: string | null; commitSha: string | null },
+    claim?: IdempotencyClaim,
+  ): Promise<DeploymentView> {
     await this.repo.ensureApp(project.id, project.slug);
     const values = { projectId: project.id, requestedBy: caller.id, ...d };
     const row = claim
@@ -129,7 +155,10 @@ export class DeployService {
     if (!(await this.repo.advance(deployment.id, 'cancelled', { reason: 'cancelled', finished: true }))) {
       throw new HttpError(409, 'conflict', `the deployment is already ${deployment.state}`);
     }
-    await this.queues.queue('deploy.build').remove(deployment.id).catch(() => undefined);
+    await this.queues
+      .queue('deploy.build')
+      .remove(deployment.id)
+      .catch(() => undefined);
     await this.queues.publish('deploy.events', { eventName: 'deployment.cancel', projectId: deployment.projectId, deploymentId: deployment.id });
     return deploymentView((await this.repo.deployment(deployment.id))!);
   }

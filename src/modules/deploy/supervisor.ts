@@ -84,9 +84,12 @@ export class Supervisor {
       command,
       env: {
         ...env,
-        HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production',
+        HOME: '/tmp',
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        NODE_ENV: 'production',
         ...(database ? { DATABASE_URL: database.url } : {}),
-        BASE_PATH: `/apps/${app.slug}`, PORT: SANDBOX_SOCKET,
+        BASE_PATH: `/apps/${app.slug}`,
+        PORT: SANDBOX_SOCKET,
       },
       limits: limitsOf(this.settings),
       onLine: (stream, line) => sink.write(stream, line),
@@ -102,7 +105,14 @@ export class Supervisor {
       this.draining.add(previous);
       previous.timer = setTimeout(() => void this.retire(previous), DRAIN_MS);
     }
-    const entry: Running = { deploymentId, slug: app.slug, process, sink, stopping: false, crashes: previous?.deploymentId === deploymentId ? previous.crashes : [] };
+    const entry: Running = {
+      deploymentId,
+      slug: app.slug,
+      process,
+      sink,
+      stopping: false,
+      crashes: previous?.deploymentId === deploymentId ? previous.crashes : [],
+    };
     this.running.set(app.projectId, entry);
     this.watch(app, entry);
   }
@@ -119,7 +129,12 @@ export class Supervisor {
       await this.repo.setStatus(app.projectId, 'running', null, 0);
       return;
     }
-    const sink = new LogSink(this.repo, app.liveDeploymentId, Object.values(await this.projects.envValues(app.projectId, 'runtime')), this.settings.AULA_DEPLOY_LOG_LINES);
+    const sink = new LogSink(
+      this.repo,
+      app.liveDeploymentId,
+      Object.values(await this.projects.envValues(app.projectId, 'runtime')),
+      this.settings.AULA_DEPLOY_LOG_LINES,
+    );
     await this.repo.setStatus(app.projectId, 'starting', null);
     const process = await this.launch(app, app.liveDeploymentId, sink);
     if (this.closed) {

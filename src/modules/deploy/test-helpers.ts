@@ -17,7 +17,8 @@ export interface FixtureRepo {
 export function fixtureRepo(root: string, name: string, files: Record<string, string>): FixtureRepo {
   const bare = path.join(root, `${name}.git`);
   const work = path.join(root, `${name}-work`);
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { cwd, encoding: 'utf8' }).trim();
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { cwd, encoding: 'utf8' }).trim();
   fs.mkdirSync(work, { recursive: true });
   git(root, 'init', '--bare', '--quiet', '--initial-branch=main', bare);
   git(work, 'init', '--quiet', '--initial-branch=main');
@@ -75,7 +76,10 @@ const FINISHED = ['live', 'failed', 'cancelled', 'retired'];
 
 /** Starts an app with a deploy worker (and the settings given). */
 export async function startDeployWorld(env: Record<string, string> = {}): Promise<DeployWorld> {
-  const world = await startProjectsWorld({ env: { AULA_DEPLOY_START_TIMEOUT_SECONDS: '5', AULA_DEPLOY_RESTART_BACKOFF_MS: '20', AULA_APPS_DOMAIN: 'apps.test', ...env }, queues: ['deploy.build'] });
+  const world = await startProjectsWorld({
+    env: { AULA_DEPLOY_START_TIMEOUT_SECONDS: '5', AULA_DEPLOY_RESTART_BACKOFF_MS: '20', AULA_APPS_DOMAIN: 'apps.test', ...env },
+    queues: ['deploy.build'],
+  });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-deploy-fixtures-'));
   const finished = async (id: string) => {
     let last: Record<string, unknown> = {};

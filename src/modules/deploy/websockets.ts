@@ -22,26 +22,31 @@ export function proxyAppWebSockets(server: Server, socketOf: SocketOf): () => vo
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const slug = APP_PATH.exec(request.url ?? '')?.[1];
     if (!slug) return refuse(socket, '404 Not Found');
-    void socketOf(slug).then((socketPath) => {
-      if (!socketPath) return refuse(socket, '404 Not Found');
-      const headers = Object.fromEntries(['cookie', 'origin', 'user-agent', 'sec-websocket-protocol'].flatMap((h) => (request.headers[h] ? [[h, String(request.headers[h])]] : [])));
-      const upstream = new WebSocket(`ws+unix://${socketPath}:${request.url}`, { headers: { ...headers, 'x-forwarded-prefix': `/apps/${slug}` } });
-      upstream.once('error', () => refuse(socket, '502 Bad Gateway'));
-      upstream.once('unexpected-response', () => refuse(socket, '502 Bad Gateway'));
-      upstream.once('open', () => {
-        upstream.removeAllListeners('error');
-        wss.handleUpgrade(request, socket, head, (client) => {
-          client.on('message', (data, binary) => upstream.send(data, { binary }));
-          upstream.on('message', (data, binary) => client.send(data, { binary }));
-          client.on('ping', (data) => upstream.ping(data));
-          upstream.on('pong', (data) => client.pong(data));
-          client.on('close', (code, reason) => upstream.readyState === WebSocket.OPEN && upstream.close(closeCode(code), reason));
-          upstream.on('close', (code, reason) => client.readyState === WebSocket.OPEN && client.close(closeCode(code), reason));
-          client.on('error', () => upstream.terminate());
-          upstream.on('error', () => client.terminate());
+    void socketOf(slug).then(
+      (socketPath) => {
+        if (!socketPath) return refuse(socket, '404 Not Found');
+        const headers = Object.fromEntries(
+          ['cookie', 'origin', 'user-agent', 'sec-websocket-protocol'].flatMap((h) => (request.headers[h] ? [[h, String(request.headers[h])]] : [])),
+        );
+        const upstream = new WebSocket(`ws+unix://${socketPath}:${request.url}`, { headers: { ...headers, 'x-forwarded-prefix': `/apps/${slug}` } });
+        upstream.once('error', () => refuse(socket, '502 Bad Gateway'));
+        upstream.once('unexpected-response', () => refuse(socket, '502 Bad Gateway'));
+        upstream.once('open', () => {
+          upstream.removeAllListeners('error');
+          wss.handleUpgrade(request, socket, head, (client) => {
+            client.on('message', (data, binary) => upstream.send(data, { binary }));
+            upstream.on('message', (data, binary) => client.send(data, { binary }));
+            client.on('ping', (data) => upstream.ping(data));
+            upstream.on('pong', (data) => client.pong(data));
+            client.on('close', (code, reason) => upstream.readyState === WebSocket.OPEN && upstream.close(closeCode(code), reason));
+            upstream.on('close', (code, reason) => client.readyState === WebSocket.OPEN && client.close(closeCode(code), reason));
+            client.on('error', () => upstream.terminate());
+            upstream.on('error', () => client.terminate());
+          });
         });
-      });
-    }, () => refuse(socket, '503 Service Unavailable'));
+      },
+      () => refuse(socket, '503 Service Unavailable'),
+    );
   };
   server.on('upgrade', onUpgrade);
   return () => {

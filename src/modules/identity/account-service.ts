@@ -31,7 +31,10 @@ export class AccountService {
   async signUp(body: Record<string, unknown>, idempotency?: IdempotencyClaim): Promise<IdempotentOutcome<PublicUser>> {
     const input = parsed(body);
     if (!idempotency) return { status: 201, body: publicUser(await this.identity.users.register(input)), replayed: false };
-    const outcome = await runOnce(this.identity.db, idempotency, async (tx) => ({ status: 201, body: publicUser(await this.identity.users.register(input, undefined, tx)) }));
+    const outcome = await runOnce(this.identity.db, idempotency, async (tx) => ({
+      status: 201,
+      body: publicUser(await this.identity.users.register(input, undefined, tx)),
+    }));
     if (!outcome.replayed) await this.identity.notifyProjector('user.registered');
     return outcome;
   }

@@ -14,7 +14,10 @@ function usernameFrom(email: string): string {
  * Creates an admin account, or makes the existing account with that e-mail an
  * admin (its password is left as it is). The password must meet the sign-up rules.
  */
-export async function createAdmin(identity: Identity, input: { email: string; password: string; username?: string }): Promise<{ user: PublicUser; created: boolean }> {
+export async function createAdmin(
+  identity: Identity,
+  input: { email: string; password: string; username?: string },
+): Promise<{ user: PublicUser; created: boolean }> {
   const existing = await identity.users.findByLogin({ email: input.email });
   if (existing) {
     const user = existing.role === 'admin' ? existing : await identity.users.changeRole(existing.id, 'admin');

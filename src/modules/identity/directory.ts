@@ -21,7 +21,12 @@ export class UserDirectory {
       query = query.where((eb) => eb.or([eb(sql`lower(username)`, 'like', pattern), eb(sql`lower(email)`, 'like', pattern)]));
     }
     const [rows, count] = await Promise.all([
-      query.select(['id', 'username', 'email', 'role']).orderBy(sql`lower(username)`).limit(pageSize).offset((page - 1) * pageSize).execute(),
+      query
+        .select(['id', 'username', 'email', 'role'])
+        .orderBy(sql`lower(username)`)
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
       query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
     ]);
     return { data: rows, page, pageSize, total: Number(count.total) };

@@ -12,7 +12,6 @@ export interface UserLookup {
   byIds(ids: string[]): Promise<Map<string, PublicUser>>;
 }
 
-
 /** The typed interface identity exports to other modules; nothing else of identity crosses the boundary. */
 export function userLookup(ctx: ModuleContext): UserLookup {
   const identity = createIdentity(ctx);

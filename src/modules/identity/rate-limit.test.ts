@@ -58,7 +58,10 @@ describe('rate limits', () => {
       expect((await login({ email: account.email, password: 'Wr0ngPass' })).status).toBe(401);
       expect((await login({ username: account.username, password: account.password })).status).toBe(429);
       await redis.stop();
-      for (const body of [{ username: account.username, password: account.password }, { username: 'someone-else', password: 'x' }]) {
+      for (const body of [
+        { username: account.username, password: account.password },
+        { username: 'someone-else', password: 'x' },
+      ]) {
         const res = await login(body);
         expect(res.status).toBe(503);
         expect(res.body.error.code).toBe('rate_limit_unavailable');

@@ -12,10 +12,8 @@ import { signUpAndLogIn } from './test-helpers.ts';
 let app: TestApp;
 let client: pg.Client;
 
-const directory = async () =>
-  (await client.query('SELECT id, username, email, role, created_at, updated_at FROM identity.user_directory ORDER BY id')).rows;
+const directory = async () => (await client.query('SELECT id, username, email, role, created_at, updated_at FROM identity.user_directory ORDER BY id')).rows;
 const commandSide = async () => (await client.query('SELECT id, username, email, role FROM identity.users ORDER BY id')).rows;
-
 
 beforeAll(async () => {
   app = await startTestApp({ queues: [] }); // no projector running yet

@@ -28,8 +28,12 @@ export const LegacySignupResponse = Type.Object({ ...Tokens.properties, ...User.
 
 /** Sign-up body: every accepted alias of the password fields (rules are checked in code). */
 export const SignupBody = Type.Object({
-  username: Type.Optional(Text), email: Type.Optional(Text), password: Type.Optional(Text),
-  password1: Type.Optional(Text), password2: Type.Optional(Text), password_2: Type.Optional(Text),
+  username: Type.Optional(Text),
+  email: Type.Optional(Text),
+  password: Type.Optional(Text),
+  password1: Type.Optional(Text),
+  password2: Type.Optional(Text),
+  password_2: Type.Optional(Text),
 });
 
 /** Log-in body: username or e-mail, and the password. */
@@ -64,7 +68,10 @@ export const UserPage = Type.Object({ data: Type.Array(User), page: Type.Integer
 export const RoleBody = Type.Object({ role: User.properties.role }, { additionalProperties: false });
 
 /** E-mails of users to make teachers. */
-export const PromoteBody = Type.Object({ emails: Type.Array(Type.String({ maxLength: 256 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false });
+export const PromoteBody = Type.Object(
+  { emails: Type.Array(Type.String({ maxLength: 256 }), { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
 
 /** What a promotion did. */
 export const PromoteResult = Type.Object({ promoted: Type.Array(User), unchanged: Type.Array(User), unknownEmails: Type.Array(Type.String()) });

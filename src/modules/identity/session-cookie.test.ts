@@ -11,7 +11,11 @@ afterAll(async () => app.stop());
 
 const COOKIE_MODE = { 'x-aula-session': 'cookie' };
 const cookiesOf = (headers: Headers) => headers.getSetCookie();
-const cookieValue = (setCookies: string[], name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0]?.slice(name.length + 1);
+const cookieValue = (setCookies: string[], name: string) =>
+  setCookies
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0]
+    ?.slice(name.length + 1);
 
 async function cookieLogin() {
   const account = newAccount('cookie');

@@ -17,7 +17,12 @@ function cookie(request: FastifyRequest, name: string, value: string, path: stri
 }
 
 /** Puts the session in cookies and returns the body without the refresh token. */
-export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, tokens: SessionTokens, refreshTtlDays: number): Omit<SessionTokens, 'refreshToken'> {
+export function setSessionCookies(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tokens: SessionTokens,
+  refreshTtlDays: number,
+): Omit<SessionTokens, 'refreshToken'> {
   reply.header('set-cookie', [
     cookie(request, REFRESH_COOKIE, tokens.refreshToken, '/api/auth', refreshTtlDays * 86_400),
     cookie(request, QUEUES_COOKIE, tokens.token, '/admin/queues', tokens.expiresIn),

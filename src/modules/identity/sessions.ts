@@ -63,7 +63,12 @@ export class Sessions {
         .executeTakeFirst();
       if (!row || row.revoked_at || row.expired) return 'invalid' as const;
       if (row.used_at) {
-        await tx.updateTable('identity.refresh_tokens').set({ revoked_at: sql`now()` }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
+        await tx
+          .updateTable('identity.refresh_tokens')
+          .set({ revoked_at: sql`now()` })
+          .where('family_id', '=', row.family_id)
+          .where('revoked_at', 'is', null)
+          .execute();
         return 'reused' as const;
       }
       const role = (await tx.selectFrom('identity.users').select('role').where('id', '=', row.user_id).executeTakeFirst())?.role;

@@ -18,8 +18,7 @@ afterAll(async () => {
 
 const signup = (body: unknown, key?: string) =>
   call(app.baseUrl, 'POST', '/api/auth/signup', { body, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
-const usersNamed = async (username: string) =>
-  Number((await db.query('SELECT count(*) AS n FROM identity.users WHERE username = $1', [username])).rows[0].n);
+const usersNamed = async (username: string) => Number((await db.query('SELECT count(*) AS n FROM identity.users WHERE username = $1', [username])).rows[0].n);
 
 describe('POST /api/auth/signup with Idempotency-Key', () => {
   it('a retry with the same key answers the same 201 and creates one account', async () => {

@@ -87,7 +87,10 @@ describe('POST /api/auth/signup', () => {
     expect(fields(sameEmail)).toEqual(['email']);
     const client = new pg.Client({ connectionString: app.db.url });
     await client.connect();
-    const rows = await client.query('SELECT count(*)::int AS n FROM identity.users WHERE lower(username) = lower($1) OR lower(email) = lower($2)', [account.username, account.email]);
+    const rows = await client.query('SELECT count(*)::int AS n FROM identity.users WHERE lower(username) = lower($1) OR lower(email) = lower($2)', [
+      account.username,
+      account.email,
+    ]);
     await client.end();
     expect(rows.rows[0].n).toBe(1);
   });
@@ -108,7 +111,13 @@ describe('POST /auth/signup (older clients)', () => {
     const account = newAccount();
     const res = await signup({ username: account.username, email: account.email, password1: account.password, password2: account.password }, '/auth/signup');
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ username: account.username, role: 'student', tokenType: 'Bearer', token: expect.any(String), refreshToken: expect.any(String) });
+    expect(res.body).toMatchObject({
+      username: account.username,
+      role: 'student',
+      tokenType: 'Bearer',
+      token: expect.any(String),
+      refreshToken: expect.any(String),
+    });
     const me = await call(app.baseUrl, 'GET', '/api/auth/me', { token: res.body.token });
     expect(me.body.username).toBe(account.username);
   });
@@ -118,7 +127,9 @@ describe('POST /auth/signup (older clients)', () => {
     const pool = app.runtime.pool;
     await pool.query(`CREATE FUNCTION identity.fail_session_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF (SELECT username FROM identity.users WHERE id = NEW.user_id) = '${account.username}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
-    await pool.query('CREATE TRIGGER fail_session_for_test BEFORE INSERT ON identity.refresh_tokens FOR EACH ROW EXECUTE FUNCTION identity.fail_session_for_test()');
+    await pool.query(
+      'CREATE TRIGGER fail_session_for_test BEFORE INSERT ON identity.refresh_tokens FOR EACH ROW EXECUTE FUNCTION identity.fail_session_for_test()',
+    );
     try {
       expect((await signup(account, '/auth/signup')).status).toBe(500);
       expect((await pool.query('SELECT 1 FROM identity.users WHERE username = $1', [account.username])).rowCount).toBe(0);

@@ -9,7 +9,6 @@ import { signUpAndLogIn } from './test-helpers.ts';
 let app: TestApp;
 let adminToken: string;
 
-
 beforeAll(async () => {
   app = await startTestApp({ queues: ['identity.project'] });
   await createAdmin(createIdentity(app.runtime.ctx!), { email: 'root@uni.example', password: 'R00tPassword', username: 'root' });
@@ -51,7 +50,9 @@ describe('user directory and roles', () => {
     const student = await signUpAndLogIn(app.baseUrl, 'roleguard');
     expect((await call(app.baseUrl, 'PATCH', `/api/users/${student.id}/role`, { token: student.token, body: { role: 'admin' } })).status).toBe(403);
     expect((await call(app.baseUrl, 'PATCH', `/api/users/${student.id}/role`, { token: adminToken, body: { role: 'king' } })).status).toBe(400);
-    expect((await call(app.baseUrl, 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000/role', { token: adminToken, body: { role: 'teacher' } })).status).toBe(404);
+    expect(
+      (await call(app.baseUrl, 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000/role', { token: adminToken, body: { role: 'teacher' } })).status,
+    ).toBe(404);
     expect((await call(app.baseUrl, 'PATCH', '/api/users/not-a-uuid/role', { token: adminToken, body: { role: 'teacher' } })).status).toBe(404);
     expect((await call(app.baseUrl, 'GET', '/api/users/not-a-uuid', { token: adminToken })).status).toBe(404);
     expect((await call(app.baseUrl, 'GET', '/api/auth/me', { token: student.token })).body.role).toBe('student');
@@ -72,7 +73,12 @@ describe('user directory and roles', () => {
       body: { emails: [a.email.toUpperCase(), b.email, 'root@uni.example', 'ghost@uni.example'] },
     });
     expect(res.status).toBe(200);
-    expect(res.body.promoted.map((u: { id: string; role: string }) => [u.id, u.role]).sort()).toEqual([[a.id, 'teacher'], [b.id, 'teacher']].sort());
+    expect(res.body.promoted.map((u: { id: string; role: string }) => [u.id, u.role]).sort()).toEqual(
+      [
+        [a.id, 'teacher'],
+        [b.id, 'teacher'],
+      ].sort(),
+    );
     expect(res.body.unchanged.map((u: { role: string }) => u.role)).toEqual(['admin']);
     expect(res.body.unknownEmails).toEqual(['ghost@uni.example']);
     expect((await call(app.baseUrl, 'POST', '/api/users/promote', { token: adminToken, body: { emails: ['bad'] } })).status).toBe(400);

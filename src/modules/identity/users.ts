@@ -25,16 +25,17 @@ function conflictFrom(error: unknown): HttpError | undefined {
   if (pgError.code !== '23505' || !pgError.constraint) return undefined;
   const field = UNIQUE_FIELD[pgError.constraint];
   if (!field) return undefined;
-  return new HttpError(409, 'conflict', `this ${field === 'email' ? 'e-mail' : 'username'} is already taken`, [
-    { field, message: 'is already taken' },
-  ]);
+  return new HttpError(409, 'conflict', `this ${field === 'email' ? 'e-mail' : 'username'} is already taken`, [{ field, message: 'is already taken' }]);
 }
 
 async function append(tx: Transaction<IdentityDb>, event: UserEvent): Promise<void> {
   // Held until commit, so outbox sequence numbers become visible in order and the
   // projector can never skip an event that commits after a later-numbered one.
   await sql`SELECT pg_advisory_xact_lock(hashtext('identity.outbox'))`.execute(tx);
-  await tx.insertInto('identity.outbox').values({ user_id: event.id, type: event.type, payload: JSON.stringify(event) }).execute();
+  await tx
+    .insertInto('identity.outbox')
+    .values({ user_id: event.id, type: event.type, payload: JSON.stringify(event) })
+    .execute();
   // The projector's wake-up commits with the event: even if the queue is down now, the relay delivers it later.
   if (!woken.has(tx)) {
     woken.add(tx);
@@ -183,7 +184,11 @@ export class UserCommands {
     const rows = await this.db
       .selectFrom('identity.users')
       .select(columns)
-      .where(sql<string>`lower(email)`, 'in', emails.map((e) => e.trim().toLowerCase()))
+      .where(
+        sql<string>`lower(email)`,
+        'in',
+        emails.map((e) => e.trim().toLowerCase()),
+      )
       .execute();
     return new Map(rows.map((row) => [row.email.toLowerCase(), toUser(row)]));
   }

@@ -65,7 +65,12 @@ describe('task API', () => {
 
   it('another user’s task is a 404 everywhere', async () => {
     const mine = (await upload(app.baseUrl, alice.token, video)).body;
-    for (const [method, path] of [['GET', `/api/tasks/${mine.id}`], ['DELETE', `/api/tasks/${mine.id}`], ['GET', `/api/tasks/${mine.id}/original`], ['GET', `/tasks/${mine.id}`]] as const) {
+    for (const [method, path] of [
+      ['GET', `/api/tasks/${mine.id}`],
+      ['DELETE', `/api/tasks/${mine.id}`],
+      ['GET', `/api/tasks/${mine.id}/original`],
+      ['GET', `/tasks/${mine.id}`],
+    ] as const) {
       expect((await call(app.baseUrl, method, path, { token: bob.token })).status).toBe(404);
     }
     expect((await call(app.baseUrl, 'GET', '/api/tasks/not-a-uuid', { token: alice.token })).status).toBe(404);

@@ -44,7 +44,7 @@ export async function findBinaries(env: { ffmpegPath?: string | undefined; ffpro
   const pathFfmpeg = onPath('ffmpeg');
   const pathFfprobe = onPath('ffprobe');
   const ffmpeg = env.ffmpegPath ?? pathFfmpeg ?? npm().ffmpeg;
-  const ffprobe = env.ffprobePath ?? (env.ffmpegPath ? path.join(path.dirname(env.ffmpegPath), 'ffprobe') : pathFfprobe ?? npm().ffprobe);
+  const ffprobe = env.ffprobePath ?? (env.ffmpegPath ? path.join(path.dirname(env.ffmpegPath), 'ffprobe') : (pathFfprobe ?? npm().ffprobe));
   const source: Binaries['source'] = env.ffmpegPath ? 'FFMPEG_PATH' : pathFfmpeg ? 'PATH' : 'npm';
   const { stdout } = await run(ffmpeg, ['-hide_banner', '-version']);
   return { ffmpeg, ffprobe, source, version: stdout.split('\n')[0]?.trim() ?? 'unknown' };

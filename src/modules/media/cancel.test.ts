@@ -20,7 +20,9 @@ afterAll(async () => app.stop());
 
 const ffmpegFor = (taskId: string) => {
   try {
-    return execFileSync('pgrep', ['-f', `aula-task-${taskId}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `aula-task-${taskId}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -21,7 +21,10 @@ export const mediaSettings = defineModuleSettings(
       FFMPEG_PATH: z.string().min(1).optional(),
       FFPROBE_PATH: z.string().min(1).optional(),
       AULA_MEDIA_IMPORT_TIMEOUT_SECONDS: positiveInt.default(300),
-      AULA_MEDIA_IMPORT_ALLOW_HOSTS: z.string().regex(/^[A-Za-z0-9.:,[\]-]*$/, 'a comma-separated list of host names').optional(),
+      AULA_MEDIA_IMPORT_ALLOW_HOSTS: z
+        .string()
+        .regex(/^[A-Za-z0-9.:,[\]-]*$/, 'a comma-separated list of host names')
+        .optional(),
       AULA_MEDIA_LINK_TTL_SECONDS: positiveInt.default(3600),
       AULA_MEDIA_RECONCILE_SECONDS: positiveInt.default(30),
     })
@@ -41,7 +44,10 @@ export const mediaSettings = defineModuleSettings(
     ffprobePath: e.FFPROBE_PATH,
     importTimeoutMs: e.AULA_MEDIA_IMPORT_TIMEOUT_SECONDS * 1000,
     /** Hosts that URL imports may reach even on private addresses (meant for tests only). */
-    importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    importAllowHosts: (e.AULA_MEDIA_IMPORT_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     linkTtlSeconds: e.AULA_MEDIA_LINK_TTL_SECONDS,
     /** How often unfinished tasks are checked against their jobs. */
     reconcileIntervalMs: e.AULA_MEDIA_RECONCILE_SECONDS * 1000,

@@ -22,7 +22,11 @@ export class TaskDeletions {
     return this.db.transaction().execute(async (tx) => {
       const deleted = await tx.deleteFrom('media.tasks').where('id', '=', id).where('owner_id', '=', ownerId).returning('status').executeTakeFirst();
       if (!deleted) return undefined;
-      await tx.insertInto('media.file_deletions').values({ task_id: id }).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('media.file_deletions')
+        .values({ task_id: id })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       if (deleted.status === 'queued' || deleted.status === 'processing') {
         const change: TaskChange = { id, ownerId, status: 'cancelled', progress: 0, error: null };
         // NOTIFY has no Kysely builder; delivered on commit.

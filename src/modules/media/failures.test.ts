@@ -7,9 +7,12 @@ const ffmpegSaid = (stderr: string) => new RenderError(1, null, stderr);
 
 describe('classifying media job failures', () => {
   it.each([
-    ['[h264 @ 0x1] Invalid NAL unit size\nError while decoding stream #1:0: Invalid data found when processing input', 'the video is corrupt (its data cannot be decoded)'],
+    [
+      '[h264 @ 0x1] Invalid NAL unit size\nError while decoding stream #1:0: Invalid data found when processing input',
+      'the video is corrupt (its data cannot be decoded)',
+    ],
     ['Decoder (codec prores_raw) not found for input stream #1:0', 'the video uses a codec Aula cannot decode (unsupported codec)'],
-    ['Stream map \'1:v\' matches no streams.', 'the file has no video stream'],
+    ["Stream map '1:v' matches no streams.", 'the file has no video stream'],
   ])('bad input from ffmpeg is permanent with a user-safe reason: %s', (stderr, reason) => {
     expect(classifyFailure(ffmpegSaid(`/tmp/aula-task-x/input: ${stderr}`))).toEqual({ reason, permanent: true });
   });

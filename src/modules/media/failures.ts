@@ -14,11 +14,15 @@ export const DISK_FULL = 'the server ran out of disk space while processing this
 
 const BAD_INPUT: Array<[RegExp, string]> = [
   [/No space left on device|Disk quota exceeded/i, DISK_FULL],
-  [/Decoder (?:\(codec [^)]*\)|\S+) not found|Unknown decoder|unsupported codec|codec not currently supported|Could not find codec parameters|no decoder/i,
-    'the video uses a codec Aula cannot decode (unsupported codec)'],
+  [
+    /Decoder (?:\(codec [^)]*\)|\S+) not found|Unknown decoder|unsupported codec|codec not currently supported|Could not find codec parameters|no decoder/i,
+    'the video uses a codec Aula cannot decode (unsupported codec)',
+  ],
   [/matches no streams|does not contain any stream|Output file #\d+ does not contain/i, 'the file has no video stream'],
-  [/Invalid data found|corrupt|error while decoding|Invalid NAL|moov atom not found|Invalid buffer size|packet size \d+ < expected|Truncated|Invalid frame/i,
-    'the video is corrupt (its data cannot be decoded)'],
+  [
+    /Invalid data found|corrupt|error while decoding|Invalid NAL|moov atom not found|Invalid buffer size|packet size \d+ < expected|Truncated|Invalid frame/i,
+    'the video is corrupt (its data cannot be decoded)',
+  ],
 ];
 
 function errnoCode(error: unknown): string | undefined {

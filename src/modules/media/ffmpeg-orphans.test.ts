@@ -42,7 +42,10 @@ describe('ffmpeg never outlives its worker', () => {
     let ffmpeg: number[] = [];
     await waitUntil(() => {
       try {
-        ffmpeg = execFileSync('pgrep', ['-P', String(worker.child.pid), '-f', `aula-task-${task.id as string}`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+        ffmpeg = execFileSync('pgrep', ['-P', String(worker.child.pid), '-f', `aula-task-${task.id as string}`], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .map(Number);
       } catch {
         ffmpeg = [];
       }

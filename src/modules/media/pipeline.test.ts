@@ -9,7 +9,23 @@ import { renderArgs } from './transcode.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/app.ts';
 import { waitUntil } from '../../../test/wait.ts';
-import { audioWithCoverArt, corruptVideo, emptyFile, hugeDeclaredAvi, oneFrameVideo, playlistPointingAt, ffprobeFacts, landscapeVideo, longVideo, portraitVideo, rotatedVideo, silentVideo, textAsVideo, tools, tooWideVideo } from '../../../test/videos.ts';
+import {
+  audioWithCoverArt,
+  corruptVideo,
+  emptyFile,
+  hugeDeclaredAvi,
+  oneFrameVideo,
+  playlistPointingAt,
+  ffprobeFacts,
+  landscapeVideo,
+  longVideo,
+  portraitVideo,
+  rotatedVideo,
+  silentVideo,
+  textAsVideo,
+  tools,
+  tooWideVideo,
+} from '../../../test/videos.ts';
 import { signUpAndLogIn } from '../identity/test-helpers.ts';
 import { upload, waitForTask } from './test-helpers.ts';
 
@@ -105,7 +121,9 @@ describe('video processing end to end', () => {
     const { ffmpeg, ffprobe } = await tools();
     const facts = await probe(ffprobe, input);
     const out = { video: path.join(outDir, 'long.mp4'), thumbnail: path.join(outDir, 'long.jpg') };
-    const args = renderArgs(input, facts, { logo: mediaSettings.get(app.config).logo, bumperSec: 2, maxSec: 20, fit: 'pad' }, out).map((a) => (a === 'error' ? 'verbose' : a));
+    const args = renderArgs(input, facts, { logo: mediaSettings.get(app.config).logo, bumperSec: 2, maxSec: 20, fit: 'pad' }, out).map((a) =>
+      a === 'error' ? 'verbose' : a,
+    );
     const { stderr } = await promisify(execFile)(ffmpeg, args, { maxBuffer: 64 * 1024 * 1024 });
     const section = stderr.slice(stderr.indexOf('Input file #1'));
     const demuxed = Number(/Total: \d+ packets \((\d+) bytes\) demuxed/.exec(section)?.[1]);

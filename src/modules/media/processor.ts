@@ -29,7 +29,14 @@ class TaskCancelledError extends Error {
  * Watches a task while it runs: aborts when a notification says it was
  * cancelled or deleted (no polling), and records progress at most every 500 ms.
  */
-async function watchTask(tasks: TaskRepository, signals: TaskSignals, ctx: ModuleContext, task: TaskRow, job: AulaJob<'media.process'>, jobSignal: AbortSignal) {
+async function watchTask(
+  tasks: TaskRepository,
+  signals: TaskSignals,
+  ctx: ModuleContext,
+  task: TaskRow,
+  job: AulaJob<'media.process'>,
+  jobSignal: AbortSignal,
+) {
   const cancel = new AbortController();
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
   const cancelled = () => cancel.abort(new TaskCancelledError('the task was cancelled'));
@@ -39,7 +46,10 @@ async function watchTask(tasks: TaskRepository, signals: TaskSignals, ctx: Modul
       return;
     }
     // Reconnected: a notification may have been missed, so look once.
-    void tasks.get(task.id).then((current) => current?.status !== 'processing' && cancelled(), () => undefined);
+    void tasks.get(task.id).then(
+      (current) => current?.status !== 'processing' && cancelled(),
+      () => undefined,
+    );
   });
   let percent = 0;
   let reported = 0;
@@ -124,7 +134,13 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
     const input = path.join(dir, 'input');
     await fetchInput(ctx, task, input, signal);
     const facts = await probe(binaries.ffprobe, input);
-    await tasks.setInput(task.id, { durationSec: facts.durationSec, width: facts.width, height: facts.height, sizeBytes: facts.sizeBytes, container: facts.container });
+    await tasks.setInput(task.id, {
+      durationSec: facts.durationSec,
+      width: facts.width,
+      height: facts.height,
+      sizeBytes: facts.sizeBytes,
+      container: facts.container,
+    });
     const outputs = { video: path.join(dir, 'processed.mp4'), thumbnail: path.join(dir, 'thumbnail.jpg') };
     const total = contentSeconds(facts, settings) + 2 * settings.bumperSec;
     await runFfmpeg(binaries.ffmpeg, renderArgs(input, facts, settings, outputs), total, signal, setProgress, recordPid);
@@ -158,7 +174,12 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
       const keys = fileKeys(task.id);
       await ctx.storage.put(keys.processed, fs.createReadStream(outputs.video));
       await ctx.storage.put(keys.thumbnail, fs.createReadStream(outputs.thumbnail));
-      const finished = await tasks.finish(task.id, { durationSec: result.durationSec, width: result.width, height: result.height, sizeBytes: result.sizeBytes });
+      const finished = await tasks.finish(task.id, {
+        durationSec: result.durationSec,
+        width: result.width,
+        height: result.height,
+        sizeBytes: result.sizeBytes,
+      });
       if (!finished) {
         await removeFilesIfGone(task.id); // cancelled or deleted while storing: leave nothing behind
         return { skipped: 'cancelled while finishing' };
@@ -173,7 +194,10 @@ export function createProcessor(ctx: ModuleContext): JobHandler<'media.process'>
       if (jobSignal.aborted && jobSignal.reason === 'shutdown') throw error; // handed back to the queue
       const verdict = classifyFailure(error);
       const last = verdict.permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      ctx.log.warn({ taskId: task.id, attempt: job.attemptsMade + 1, last, reason: verdict.reason, err: error instanceof Error ? error.message : String(error) }, 'media task attempt failed');
+      ctx.log.warn(
+        { taskId: task.id, attempt: job.attemptsMade + 1, last, reason: verdict.reason, err: error instanceof Error ? error.message : String(error) },
+        'media task attempt failed',
+      );
       // If this write fails too, the reconciler stores the reason later from the job's failedReason: the same user-safe text.
       if (last) await failForGood(task, verdict.reason).catch((e: Error) => ctx.log.warn({ taskId: task.id, err: e.message }, 'could not record the failure'));
       if (verdict.permanent) throw new UnrecoverableError(verdict.reason);

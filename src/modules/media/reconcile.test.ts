@@ -29,7 +29,11 @@ describe('reconciling tasks with their jobs', () => {
     const done = await waitForTask(app.baseUrl, user.token, id, 60_000);
     expect(done).toMatchObject({ status: 'processed', error: null });
     // A retry with the same Idempotency-Key gets that task, now processed.
-    const retry = await call(app.baseUrl, 'POST', '/api/tasks', { token: user.token, headers: { 'idempotency-key': 'orphan-key' }, body: { url: 'https://example.com/v.mp4' } });
+    const retry = await call(app.baseUrl, 'POST', '/api/tasks', {
+      token: user.token,
+      headers: { 'idempotency-key': 'orphan-key' },
+      body: { url: 'https://example.com/v.mp4' },
+    });
     expect(retry.body).toMatchObject({ id, status: 'processed' });
   });
 

@@ -46,9 +46,11 @@ export async function checkTarget(url: URL, policy: Pick<FetchPolicy, 'allowHost
   if (url.username || url.password) throw new ImportError('URLs with credentials are not accepted');
   const host = hostOf(url);
   const allowed = policy.allowHosts.includes(host);
-  const addresses = net.isIP(host) ? [host] : await (policy.resolve ?? systemResolver)(host).catch(() => {
-    throw new ImportError(`the host ${host} could not be resolved`);
-  });
+  const addresses = net.isIP(host)
+    ? [host]
+    : await (policy.resolve ?? systemResolver)(host).catch(() => {
+        throw new ImportError(`the host ${host} could not be resolved`);
+      });
   if (addresses.length === 0) throw new ImportError(`the host ${host} could not be resolved`);
   if (!allowed && !addresses.every(isPublicAddress)) {
     throw new ImportError(`the host ${host} resolves to a non-public address; only public addresses can be imported from`);

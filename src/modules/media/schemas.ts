@@ -4,7 +4,10 @@ import { Type } from 'typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 // Enums, not unions of literals: query strings are coerced by `type`, which a bare const does not have.
-const Status = Type.Unsafe<'queued' | 'processing' | 'processed' | 'failed' | 'cancelled'>({ type: 'string', enum: ['queued', 'processing', 'processed', 'failed', 'cancelled'] });
+const Status = Type.Unsafe<'queued' | 'processing' | 'processed' | 'failed' | 'cancelled'>({
+  type: 'string',
+  enum: ['queued', 'processing', 'processed', 'failed', 'cancelled'],
+});
 const Order = Type.Unsafe<0 | 1>({ type: 'integer', enum: [0, 1], default: 1, description: '1: newest first, 0: oldest first' });
 const Facts = Nullable(Type.Object({ durationSec: Type.Number(), width: Type.Integer(), height: Type.Integer(), sizeBytes: Type.Integer() }));
 const DateTime = Type.String({ format: 'date-time' });
@@ -32,7 +35,10 @@ export const TaskPage = Type.Object({ data: Type.Array(Task), nextCursor: Nullab
 /** `:id` of a task. */
 export const IdParams = Type.Object({ id: Type.String() });
 /** `:id` and which of its files. */
-export const FileParams = Type.Object({ id: Type.String(), kind: Type.Unsafe<'original' | 'processed' | 'thumbnail'>({ type: 'string', enum: ['original', 'processed', 'thumbnail'] }) });
+export const FileParams = Type.Object({
+  id: Type.String(),
+  kind: Type.Unsafe<'original' | 'processed' | 'thumbnail'>({ type: 'string', enum: ['original', 'processed', 'thumbnail'] }),
+});
 /** A signed link's expiry and signature. */
 export const FileQuery = Type.Object({ expires: Type.Optional(Type.String({ maxLength: 20 })), sig: Type.Optional(Type.String({ maxLength: 100 })) });
 /** Paging of the task list. */

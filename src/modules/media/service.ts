@@ -42,7 +42,8 @@ export class TaskService {
   async createUploaded(upload: { id: string; ownerId: string; title: string; originalType: string; idempotencyKey?: string | undefined }): Promise<Created> {
     const { id, ownerId, title, originalType, idempotencyKey } = upload;
     const result = await this.tasks.create({ id, ownerId, title, originalType, ...(idempotencyKey ? { idempotencyKey } : {}) });
-    if (!result.created) await this.ctx.storage.delete(fileKeys(id).original); // a concurrent request with the same key won
+    if (!result.created)
+      await this.ctx.storage.delete(fileKeys(id).original); // a concurrent request with the same key won
     else await this.enqueue(result.task);
     return result;
   }

@@ -49,21 +49,37 @@ afterAll(async () => {
 });
 
 describe('address classification', () => {
-  it.each(['127.0.0.1', '::1', '169.254.169.254', '10.0.0.1', '172.16.5.4', '192.168.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1', '::7f00:1', '255.255.255.255'])(
-    '%s is not public',
-    (address) => expect(isPublicAddress(address)).toBe(false),
-  );
+  it.each([
+    '127.0.0.1',
+    '::1',
+    '169.254.169.254',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    'fe80::1',
+    'fc00::1',
+    '::ffff:127.0.0.1',
+    '::7f00:1',
+    '255.255.255.255',
+  ])('%s is not public', (address) => expect(isPublicAddress(address)).toBe(false));
   it.each(['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '8.8.8.8'])('%s is public', (address) => expect(isPublicAddress(address)).toBe(true));
 });
 
 describe('import targets', () => {
   const policy = { allowHosts: [], resolve: fakeDns };
-  it.each(['http://127.0.0.1/x.mp4', 'http://[::1]/', 'http://169.254.169.254/', 'http://10.0.0.1/', 'http://videos.example.com/a.mp4', 'http://mixed.example.com/a.mp4'])(
-    'refuses %s',
-    async (url) => {
-      await expect(checkTarget(new URL(url), policy)).rejects.toBeInstanceOf(ImportError);
-    },
-  );
+  it.each([
+    'http://127.0.0.1/x.mp4',
+    'http://[::1]/',
+    'http://169.254.169.254/',
+    'http://10.0.0.1/',
+    'http://videos.example.com/a.mp4',
+    'http://mixed.example.com/a.mp4',
+  ])('refuses %s', async (url) => {
+    await expect(checkTarget(new URL(url), policy)).rejects.toBeInstanceOf(ImportError);
+  });
   it('accepts a name that resolves to public addresses only, and refuses other schemes and credentials', async () => {
     await expect(checkTarget(new URL('https://public.example.com/a.mp4'), policy)).resolves.toBe('93.184.216.34');
     await expect(checkTarget(new URL('file:///etc/passwd'), policy)).rejects.toBeInstanceOf(ImportError);
@@ -76,7 +92,9 @@ describe('import targets', () => {
     await expect(downloadTo(`http://localhost:${port}/to-metadata`, path.join(dir, 'b'), allowLocal, signal)).rejects.toThrow(/non-public address/);
     await downloadTo(`http://localhost:${port}/to-video`, path.join(dir, 'c'), allowLocal, signal);
     expect(fs.statSync(path.join(dir, 'c')).size).toBeGreaterThan(1000);
-    await expect(downloadTo(`http://localhost:${port}/video.mp4`, path.join(dir, 'd'), { ...allowLocal, maxBytes: 100 }, signal)).rejects.toThrow(/larger than 100 bytes/);
+    await expect(downloadTo(`http://localhost:${port}/video.mp4`, path.join(dir, 'd'), { ...allowLocal, maxBytes: 100 }, signal)).rejects.toThrow(
+      /larger than 100 bytes/,
+    );
   });
 });
 

@@ -29,7 +29,9 @@ function startWorkerProcess(): AulaProcess {
 /** Pids of the encodes of the task that `parent` started (not its `ffmpeg -version` check at start). */
 function encodesOf(parent: number, taskId: string): string[] {
   try {
-    return execFileSync('pgrep', ['-P', String(parent), '-f', `aula-task-${taskId}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-P', String(parent), '-f', `aula-task-${taskId}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -17,7 +17,11 @@ export async function removeTaskFiles(ctx: ModuleContext, deletions: TaskDeletio
 export async function deleteTask(ctx: ModuleContext, deletions: TaskDeletions, id: string, ownerId: string): Promise<boolean> {
   const status = await deletions.deleteTask(id, ownerId);
   if (status === undefined) return false;
-  if (status === 'queued') await ctx.queues.queue('media.process').remove(id).catch(() => 0);
+  if (status === 'queued')
+    await ctx.queues
+      .queue('media.process')
+      .remove(id)
+      .catch(() => 0);
   try {
     await removeTaskFiles(ctx, deletions, id);
   } catch (error) {

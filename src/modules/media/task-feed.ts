@@ -26,7 +26,10 @@ export class TaskFeed {
   private client: pg.Client | undefined;
   private readonly listeners = new Map<string, Set<(change: TaskChange) => void>>();
 
-  constructor(private readonly databaseUrl: string, private readonly log: Logger) {}
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly log: Logger,
+  ) {}
 
   private connecting: Promise<void> | undefined;
   private closed = false;

@@ -15,7 +15,10 @@ export class TaskSignals {
   private connecting: Promise<void> | undefined;
   private readonly watchers = new Map<string, Set<TaskSignalListener>>();
 
-  constructor(private readonly databaseUrl: string, private readonly log: Logger) {}
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly log: Logger,
+  ) {}
 
   /** Starts watching a task; resolves once notifications are being received. Returns the function that stops it. */
   async watch(taskId: string, listener: TaskSignalListener): Promise<() => void> {
@@ -64,7 +67,8 @@ export class TaskSignals {
       await client.end().catch(() => undefined);
       throw error;
     }
-    if (this.watchers.size === 0) await client.end().catch(() => undefined); // every watch stopped meanwhile
+    if (this.watchers.size === 0)
+      await client.end().catch(() => undefined); // every watch stopped meanwhile
     else this.client = client;
   }
 

@@ -40,8 +40,19 @@ export interface TaskRow {
 
 /** The columns of a TaskRow, under their API names. */
 const COLUMNS = [
-  'id', 'owner_id as ownerId', 'title', 'status', 'progress', 'error', 'source_url as sourceUrl', 'original_type as originalType',
-  'input', 'output', 'created_at as createdAt', 'started_at as startedAt', 'finished_at as finishedAt',
+  'id',
+  'owner_id as ownerId',
+  'title',
+  'status',
+  'progress',
+  'error',
+  'source_url as sourceUrl',
+  'original_type as originalType',
+  'input',
+  'output',
+  'created_at as createdAt',
+  'started_at as startedAt',
+  'finished_at as finishedAt',
 ] as const;
 
 /** Storage keys of a task's files. */
@@ -69,10 +80,24 @@ export class TaskRepository {
   }
 
   /** Inserts a task; on a repeated (owner, idempotency key) returns the existing one and `created: false`. */
-  async create(task: { id: string; ownerId: string; title: string; sourceUrl?: string; originalType?: string; idempotencyKey?: string }): Promise<{ task: TaskRow; created: boolean }> {
+  async create(task: {
+    id: string;
+    ownerId: string;
+    title: string;
+    sourceUrl?: string;
+    originalType?: string;
+    idempotencyKey?: string;
+  }): Promise<{ task: TaskRow; created: boolean }> {
     const inserted = await this.db
       .insertInto('media.tasks')
-      .values({ id: task.id, owner_id: task.ownerId, title: task.title, source_url: task.sourceUrl ?? null, original_type: task.originalType ?? null, idempotency_key: task.idempotencyKey ?? null })
+      .values({
+        id: task.id,
+        owner_id: task.ownerId,
+        title: task.title,
+        source_url: task.sourceUrl ?? null,
+        original_type: task.originalType ?? null,
+        idempotency_key: task.idempotencyKey ?? null,
+      })
       .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
       .returning(COLUMNS)
       .executeTakeFirst();
@@ -105,7 +130,9 @@ export class TaskRepository {
       .select(COLUMNS)
       .where('owner_id', '=', q.ownerId)
       .$if(q.status !== undefined, (qb) => qb.where('status', '=', q.status!))
-      .$if(after !== undefined, (qb) => qb.where((eb) => eb(eb.refTuple('created_at', 'id'), q.newestFirst ? '<' : '>', eb.tuple(new Date(after!.createdAt), after!.id))))
+      .$if(after !== undefined, (qb) =>
+        qb.where((eb) => eb(eb.refTuple('created_at', 'id'), q.newestFirst ? '<' : '>', eb.tuple(new Date(after!.createdAt), after!.id))),
+      )
       .orderBy('created_at', dir)
       .orderBy('id', dir)
       .limit(q.max)
@@ -125,25 +152,35 @@ export class TaskRepository {
 
   /** Records progress while processing; returns false when the task was cancelled or deleted meanwhile. */
   async progress(id: string, percent: number): Promise<boolean> {
-    const result = await this.db.updateTable('media.tasks').set({ progress: percent }).where('id', '=', id).where('status', '=', 'processing').executeTakeFirst();
+    const result = await this.db
+      .updateTable('media.tasks')
+      .set({ progress: percent })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
 
   /** Stores the probed facts of the input. */
   async setInput(id: string, input: VideoFacts): Promise<void> {
-    await this.db.updateTable('media.tasks').set({ input: JSON.stringify(input) }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('media.tasks')
+      .set({ input: JSON.stringify(input) })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** processing → processed, exactly once; returns the row only for the call that made the change. */
   async finish(id: string, output: VideoFacts): Promise<TaskRow | undefined> {
     return this.transition(
-      (tx) => tx
-        .updateTable('media.tasks')
-        .set({ status: 'processed', progress: 100, output: JSON.stringify(output), finished_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .where('status', '=', 'processing')
-        .returning(COLUMNS)
-        .executeTakeFirst(),
+      (tx) =>
+        tx
+          .updateTable('media.tasks')
+          .set({ status: 'processed', progress: 100, output: JSON.stringify(output), finished_at: sql<Date>`now()` })
+          .where('id', '=', id)
+          .where('status', '=', 'processing')
+          .returning(COLUMNS)
+          .executeTakeFirst(),
       (task) => ({ eventName: 'task.processed', taskId: task.id, ownerId: task.ownerId }),
     );
   }
@@ -151,13 +188,14 @@ export class TaskRepository {
   /** queued/processing → failed with a reason; returns the row only if it changed. */
   async fail(id: string, reason: string): Promise<TaskRow | undefined> {
     return this.transition(
-      (tx) => tx
-        .updateTable('media.tasks')
-        .set({ status: 'failed', error: reason, finished_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .where('status', 'in', ['queued', 'processing'])
-        .returning(COLUMNS)
-        .executeTakeFirst(),
+      (tx) =>
+        tx
+          .updateTable('media.tasks')
+          .set({ status: 'failed', error: reason, finished_at: sql<Date>`now()` })
+          .where('id', '=', id)
+          .where('status', 'in', ['queued', 'processing'])
+          .returning(COLUMNS)
+          .executeTakeFirst(),
       (task) => ({ eventName: 'task.failed', taskId: task.id, ownerId: task.ownerId, error: reason }),
     );
   }

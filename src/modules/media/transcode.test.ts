@@ -12,10 +12,14 @@ const run = promisify(execFile);
 
 /** Mean brightness (0–255) of the 40-pixel-wide left edge of the frame at 3 s. */
 async function leftEdgeBrightness(file: string): Promise<number> {
-  const { stdout } = await run((await tools()).ffmpeg, ['-v', 'error', '-ss', '3', '-i', file, '-frames:v', '1', '-vf', 'crop=40:720:0:0', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'], {
-    encoding: 'buffer',
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await run(
+    (await tools()).ffmpeg,
+    ['-v', 'error', '-ss', '3', '-i', file, '-frames:v', '1', '-vf', 'crop=40:720:0:0', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 1 << 20,
+    },
+  );
   return stdout.reduce((sum, v) => sum + v, 0) / stdout.length;
 }
 
@@ -42,7 +46,13 @@ describe('fitting into 16:9', () => {
     const facts = await probe(ffprobe, input);
     const controller = new AbortController();
     const settings = { logo: mediaSettings.get(loadConfig({})).logo, bumperSec: 2, maxSec: 20, fit: 'pad' as const };
-    const render = runFfmpeg(ffmpeg, renderArgs(input, facts, settings, { video: path.join(videoDir, 'aborted.mp4'), thumbnail: path.join(videoDir, 'aborted.jpg') }), 8, controller.signal, () => controller.abort('stop'));
+    const render = runFfmpeg(
+      ffmpeg,
+      renderArgs(input, facts, settings, { video: path.join(videoDir, 'aborted.mp4'), thumbnail: path.join(videoDir, 'aborted.jpg') }),
+      8,
+      controller.signal,
+      () => controller.abort('stop'),
+    );
     await expect(render).rejects.toBe('stop');
   });
 });

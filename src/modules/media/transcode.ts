@@ -47,23 +47,71 @@ export function renderArgs(input: string, probe: ProbeResult, settings: RenderSe
     `[forthumb]trim=start=${thumbAt},setpts=PTS-STARTPTS,scale=640:360,setsar=1[thumb]`,
     `[2:a]${AUDIO},atrim=duration=${bumper}[silence1]`,
     `[3:a]${AUDIO},atrim=duration=${bumper}[silence2]`,
-    probe.hasAudio
-      ? `[1:a]${AUDIO},apad,atrim=duration=${content},asetpts=PTS-STARTPTS[sound]`
-      : `[4:a]${AUDIO},atrim=duration=${content}[sound]`,
+    probe.hasAudio ? `[1:a]${AUDIO},apad,atrim=duration=${content},asetpts=PTS-STARTPTS[sound]` : `[4:a]${AUDIO},atrim=duration=${content}[sound]`,
     '[intro][silence1][content][sound][outro][silence2]concat=n=3:v=1:a=1[v][a]',
   ].join(';');
   const silence = ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'];
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-progress', 'pipe:1', '-y',
-    '-loop', '1', '-framerate', String(FPS), '-t', String(bumper), '-i', settings.logo,
-    '-t', content.toFixed(3), ...INPUT_GUARD, '-i', input,
-    ...silence, ...silence, ...(probe.hasAudio ? [] : silence),
-    '-filter_complex', graph,
-    '-map', '[v]', '-map', '[a]',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-r', String(FPS),
-    '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
-    '-movflags', '+faststart', out.video,
-    '-map', '[thumb]', '-frames:v', '1', '-q:v', '3', out.thumbnail,
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'error',
+    '-progress',
+    'pipe:1',
+    '-y',
+    '-loop',
+    '1',
+    '-framerate',
+    String(FPS),
+    '-t',
+    String(bumper),
+    '-i',
+    settings.logo,
+    '-t',
+    content.toFixed(3),
+    ...INPUT_GUARD,
+    '-i',
+    input,
+    ...silence,
+    ...silence,
+    ...(probe.hasAudio ? [] : silence),
+    '-filter_complex',
+    graph,
+    '-map',
+    '[v]',
+    '-map',
+    '[a]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '23',
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    String(FPS),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    '48000',
+    '-ac',
+    '2',
+    '-movflags',
+    '+faststart',
+    out.video,
+    '-map',
+    '[thumb]',
+    '-frames:v',
+    '1',
+    '-q:v',
+    '3',
+    out.thumbnail,
   ];
 }
 
@@ -73,16 +121,35 @@ export function renderArgs(input: string, probe: ProbeResult, settings: RenderSe
  */
 export function firstFrameThumbnailArgs(input: string, thumbnail: string): string[] {
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y', ...INPUT_GUARD, '-i', input,
-    '-map', '0:v:0', '-vf', 'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2:black,setsar=1',
-    '-frames:v', '1', '-q:v', '3', thumbnail,
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'error',
+    '-y',
+    ...INPUT_GUARD,
+    '-i',
+    input,
+    '-map',
+    '0:v:0',
+    '-vf',
+    'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2:black,setsar=1',
+    '-frames:v',
+    '1',
+    '-q:v',
+    '3',
+    thumbnail,
   ];
 }
 
 /** Thrown when ffmpeg fails; carries its last error lines (for the logs, never for users). */
 export class RenderError extends Error {
   override name = 'RenderError';
-  constructor(readonly exitCode: number | null, readonly exitSignal: NodeJS.Signals | null, readonly stderr: string) {
+  constructor(
+    readonly exitCode: number | null,
+    readonly exitSignal: NodeJS.Signals | null,
+    readonly stderr: string,
+  ) {
     super(`ffmpeg exited with ${exitCode ?? exitSignal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
   }
 }

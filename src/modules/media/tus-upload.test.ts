@@ -11,19 +11,31 @@ beforeAll(async () => {
 afterAll(async () => app.stop());
 
 const TUS = { 'tus-resumable': '1.0.0' };
-const meta = (pairs: Record<string, string>) => Object.entries(pairs).map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',');
+const meta = (pairs: Record<string, string>) =>
+  Object.entries(pairs)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
 
 async function createUpload(token: string, length: number) {
   const res = await fetch(`${app.baseUrl}/api/tasks/uploads`, {
     method: 'POST',
-    headers: { ...TUS, authorization: `Bearer ${token}`, 'upload-length': String(length), 'upload-metadata': meta({ filename: 'talk.mp4', filetype: 'video/mp4', title: 'My talk' }) },
+    headers: {
+      ...TUS,
+      authorization: `Bearer ${token}`,
+      'upload-length': String(length),
+      'upload-metadata': meta({ filename: 'talk.mp4', filetype: 'video/mp4', title: 'My talk' }),
+    },
   });
   expect(res.status).toBe(201);
   return new URL(res.headers.get('location')!, app.baseUrl).toString();
 }
 
 const patch = (url: string, token: string, offset: number, chunk: Buffer) =>
-  fetch(url, { method: 'PATCH', headers: { ...TUS, authorization: `Bearer ${token}`, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(chunk) });
+  fetch(url, {
+    method: 'PATCH',
+    headers: { ...TUS, authorization: `Bearer ${token}`, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+    body: new Uint8Array(chunk),
+  });
 
 describe('resumable uploads (tus)', () => {
   it('an upload sent in two parts, resumed from the offset the server reports, becomes a queued task with the same bytes', async () => {

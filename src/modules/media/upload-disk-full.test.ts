@@ -20,7 +20,11 @@ const mounted = (() => {
 
 let app: TestApp;
 let token: string;
-const files = (): string[] => fs.readdirSync(storageDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+const files = (): string[] =>
+  fs
+    .readdirSync(storageDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 
 describe.skipIf(!mounted)('an upload onto a full disk', () => {
   beforeAll(async () => {

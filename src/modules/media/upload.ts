@@ -46,7 +46,8 @@ function consumeNow(file: Readable): Readable {
 
 function malformed(error: unknown): HttpError | undefined {
   const { message, code } = error as { message?: string; code?: string };
-  if (code?.startsWith('FST_') && code !== 'FST_REQ_FILE_TOO_LARGE') return new HttpError(400, 'bad_request', 'the multipart body is malformed or has too many parts');
+  if (code?.startsWith('FST_') && code !== 'FST_REQ_FILE_TOO_LARGE')
+    return new HttpError(400, 'bad_request', 'the multipart body is malformed or has too many parts');
   if (typeof message === 'string' && MALFORMED.test(message)) return new HttpError(400, 'bad_request', 'the multipart body is malformed or incomplete');
   return undefined;
 }
@@ -69,7 +70,9 @@ export async function receiveUpload(request: FastifyRequest, storage: Storage, m
       }
       if (!FILE_FIELDS.has(part.fieldname) || contentType !== undefined) {
         part.file.resume();
-        throw new HttpError(400, 'validation_failed', 'send one file, in the field "file" (or "video")', [{ field: part.fieldname, message: 'unexpected file' }]);
+        throw new HttpError(400, 'validation_failed', 'send one file, in the field "file" (or "video")', [
+          { field: part.fieldname, message: 'unexpected file' },
+        ]);
       }
       contentType = part.mimetype || 'application/octet-stream';
       await storage.put(fileKeys(id).original, consumeNow(part.file), { maxBytes });

@@ -16,7 +16,10 @@ export const projectsSettings = defineModuleSettings(
       .refine((value) => ['postgres:', 'postgresql:'].includes(new URL(value).protocol), { message: 'must start with postgres://' })
       .optional(),
     AULA_PROJECT_DB_CONNECTION_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
-    AULA_DEPLOY_ALLOW_LOCAL_REPOS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+    AULA_DEPLOY_ALLOW_LOCAL_REPOS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
   }),
   ['AULA_SECRETS_KEY', 'AULA_SECRETS_KEY_PREVIOUS', 'AULA_PROJECT_DATABASE_ADMIN_URL'],
 );

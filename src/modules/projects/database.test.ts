@@ -60,7 +60,7 @@ describe('a project database', () => {
     expect((await w.api('POST', `/api/projects/${first.id}/database`, w.alice.token)).status).toBe(409);
   });
 
-  it('the role cannot connect to Aula\'s database, nor to another project\'s', async () => {
+  it("the role cannot connect to Aula's database, nor to another project's", async () => {
     const second = await createProjectWithDatabase('db-two');
     const aulaDatabase = new URL(w.app.db.url).pathname.slice(1);
     await expect(connect(first.url, aulaDatabase)).rejects.toThrow(/permission denied for database/);

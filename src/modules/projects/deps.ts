@@ -32,7 +32,11 @@ export interface ProjectsDeps {
 }
 
 /** The project with the caller's relation to it; 404 when it does not exist or the caller may not know it. */
-export async function visibleProject(deps: ProjectsDeps, caller: AuthUser, by: { id: string } | { slug: string }): Promise<{ project: ProjectRow; viewer: Viewer }> {
+export async function visibleProject(
+  deps: ProjectsDeps,
+  caller: AuthUser,
+  by: { id: string } | { slug: string },
+): Promise<{ project: ProjectRow; viewer: Viewer }> {
   if ('id' in by && !isUuid(by.id)) throw notFound();
   const project = await deps.repo.find(by);
   if (!project) throw notFound();

@@ -32,7 +32,10 @@ export function createProjects(ctx: ModuleContext): ProjectsServices & { deps: P
     users: userLookup(ctx),
     tasks: taskLookup(ctx),
     keyring: loadKeyring({ current: settings.AULA_SECRETS_KEY, previous: settings.AULA_SECRETS_KEY_PREVIOUS }, ctx.config.dataDir),
-    provisioner: new DatabaseProvisioner({ adminUrl: settings.AULA_PROJECT_DATABASE_ADMIN_URL ?? ctx.databaseUrl, connectionLimit: settings.AULA_PROJECT_DB_CONNECTION_LIMIT }),
+    provisioner: new DatabaseProvisioner({
+      adminUrl: settings.AULA_PROJECT_DATABASE_ADMIN_URL ?? ctx.databaseUrl,
+      connectionLimit: settings.AULA_PROJECT_DB_CONNECTION_LIMIT,
+    }),
     relay: new OutboxRelay(db, ctx.queues, ctx.log),
     settings,
     aulaPool: ctx.pool,

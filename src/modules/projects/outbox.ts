@@ -9,7 +9,10 @@ export type ProjectEventName = ProjectChanged['eventName'];
 
 /** Appends an event to the outbox inside the transaction of the change it reports (ids only). */
 export async function recordEvent(tx: Transaction<ProjectsDb>, eventName: ProjectEventName, projectId: string): Promise<void> {
-  await tx.insertInto('projects.outbox').values({ type: eventName, payload: JSON.stringify({ projectId }) }).execute();
+  await tx
+    .insertInto('projects.outbox')
+    .values({ type: eventName, payload: JSON.stringify({ projectId }) })
+    .execute();
 }
 
 /** How long one publish may take before the flush gives up and leaves the rest for the next one. */
@@ -34,7 +37,11 @@ export class OutboxRelay {
   private running: Promise<number> | undefined;
   private again = false;
 
-  constructor(private readonly db: ProjectsKysely, private readonly queues: QueueBackend, private readonly log: Logger) {}
+  constructor(
+    private readonly db: ProjectsKysely,
+    private readonly queues: QueueBackend,
+    private readonly log: Logger,
+  ) {}
 
   /** Publishes what is pending; a failure is logged and the events wait for the next flush. */
   async flush(): Promise<number> {
@@ -73,7 +80,10 @@ export class OutboxRelay {
       .limit(100)
       .execute();
     for (const row of rows) {
-      await withTimeout(this.queues.publish('projects.events', { eventName: row.type, projectId: row.payload.projectId!, seq: String(row.seq) }), PUBLISH_TIMEOUT_MS);
+      await withTimeout(
+        this.queues.publish('projects.events', { eventName: row.type, projectId: row.payload.projectId!, seq: String(row.seq) }),
+        PUBLISH_TIMEOUT_MS,
+      );
       await this.db.updateTable('projects.outbox').set({ published_at: sql<Date>`now()` }).where('seq', '=', row.seq).execute();
     }
     return rows.length;

@@ -14,9 +14,22 @@ const newProject = (courseId: string, slug: string, extra: Record<string, unknow
 
 describe('creating a project', () => {
   it('an enrolled student creates one and owns it; tags are normalised', async () => {
-    const res = await w.api('POST', '/api/projects', w.alice.token, newProject(w.courseA, 'todo-app', { description: '# Todo\nan app', tags: ['  Web ', 'web', 'REACT'] }));
+    const res = await w.api(
+      'POST',
+      '/api/projects',
+      w.alice.token,
+      newProject(w.courseA, 'todo-app', { description: '# Todo\nan app', tags: ['  Web ', 'web', 'REACT'] }),
+    );
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ slug: 'todo-app', courseId: w.courseA, tags: ['react', 'web'], viewer: 'owner', repoUrl: '', demoTaskId: null, rating: { average: null, count: 0, mine: null } });
+    expect(res.body).toMatchObject({
+      slug: 'todo-app',
+      courseId: w.courseA,
+      tags: ['react', 'web'],
+      viewer: 'owner',
+      repoUrl: '',
+      demoTaskId: null,
+      rating: { average: null, count: 0, mine: null },
+    });
     expect(res.body.team).toEqual([{ userId: w.alice.id, username: w.alice.username, role: 'owner' }]);
     expect((await w.api('GET', '/api/projects/by-slug/todo-app', w.alice.token)).body.id).toBe(res.body.id);
   });
@@ -52,7 +65,8 @@ describe('creating a project', () => {
 
   it('a retry with the same Idempotency-Key gets the same project and creates nothing; the key with another body is 422', async () => {
     const body = newProject(w.courseA, 'retry-safe');
-    const send = (b: unknown) => call(w.app.baseUrl, 'POST', '/api/projects', { token: w.bob.token, body: b, headers: { 'idempotency-key': 'create-retry-safe-1' } });
+    const send = (b: unknown) =>
+      call(w.app.baseUrl, 'POST', '/api/projects', { token: w.bob.token, body: b, headers: { 'idempotency-key': 'create-retry-safe-1' } });
     const [first, second] = await Promise.all([send(body), send(body)]);
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(second.body.id).toBe(first.body.id);
@@ -83,12 +97,14 @@ describe('creating a project', () => {
     expect((await w.api('GET', `/api/projects?courseId=${w.courseA}&max=100`, w.teacher.token)).body.data.length).toBe(before);
   });
 
-  it('a demo video must be a processed task of the team: someone else\'s is 404, an unprocessed one 409', async () => {
+  it("a demo video must be a processed task of the team: someone else's is 404, an unprocessed one 409", async () => {
     const mine = await w.addTask(w.bob.id, 'processed');
     const notReady = await w.addTask(w.bob.id, 'queued');
     const theirs = await w.addTask(w.dave.id, 'processed');
     expect((await w.api('POST', '/api/projects', w.bob.token, newProject(w.courseA, 'demo-theirs', { demoTaskId: theirs }))).status).toBe(404);
-    expect((await w.api('POST', '/api/projects', w.bob.token, newProject(w.courseA, 'demo-unknown', { demoTaskId: '00000000-0000-4000-8000-000000000000' }))).status).toBe(404);
+    expect(
+      (await w.api('POST', '/api/projects', w.bob.token, newProject(w.courseA, 'demo-unknown', { demoTaskId: '00000000-0000-4000-8000-000000000000' }))).status,
+    ).toBe(404);
     expect((await w.api('POST', '/api/projects', w.bob.token, newProject(w.courseA, 'demo-queued', { demoTaskId: notReady }))).status).toBe(409);
     const ok = await w.api('POST', '/api/projects', w.bob.token, newProject(w.courseA, 'demo-mine', { demoTaskId: mine }));
     expect(ok.status).toBe(201);
@@ -117,13 +133,24 @@ describe('team', () => {
     const outside = await w.api('POST', `/api/projects/${id}/members`, w.alice.token, { userIds: [w.bob.id, w.dave.id] });
     expect(outside.status).toBe(422);
     expect((await w.api('GET', `/api/projects/${id}/members`, w.alice.token)).body.data).toHaveLength(1);
-    const res = await w.api('POST', `/api/projects/${id}/members`, w.alice.token, { userIds: [w.bob.id, '00000000-0000-4000-8000-000000000001'], emails: ['nobody@uni.example', w.bob.email.toUpperCase()] });
+    const res = await w.api('POST', `/api/projects/${id}/members`, w.alice.token, {
+      userIds: [w.bob.id, '00000000-0000-4000-8000-000000000001'],
+      emails: ['nobody@uni.example', w.bob.email.toUpperCase()],
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ added: [{ userId: w.bob.id, username: w.bob.username, role: 'member' }], unknownEmails: ['nobody@uni.example'], unknownUserIds: ['00000000-0000-4000-8000-000000000001'] });
+    expect(res.body).toEqual({
+      added: [{ userId: w.bob.id, username: w.bob.username, role: 'member' }],
+      unknownEmails: ['nobody@uni.example'],
+      unknownUserIds: ['00000000-0000-4000-8000-000000000001'],
+    });
   });
 
   it('members edit; only the owner removes members, transfers ownership and deletes', async () => {
-    expect((await w.api('PATCH', `/api/projects/${id}`, w.bob.token, { name: 'Team App', tags: ['Go'] })).body).toMatchObject({ name: 'Team App', tags: ['go'], viewer: 'member' });
+    expect((await w.api('PATCH', `/api/projects/${id}`, w.bob.token, { name: 'Team App', tags: ['Go'] })).body).toMatchObject({
+      name: 'Team App',
+      tags: ['go'],
+      viewer: 'member',
+    });
     expect((await w.api('POST', `/api/projects/${id}/members`, w.bob.token, { userIds: [w.carol.id] })).body.added).toHaveLength(1);
     expect((await w.api('DELETE', `/api/projects/${id}/members/${w.carol.id}`, w.bob.token)).status).toBe(403);
     expect((await w.api('PATCH', `/api/projects/${id}/members/${w.bob.id}`, w.bob.token, { role: 'owner' })).status).toBe(403);
@@ -162,11 +189,18 @@ describe('stages', () => {
     expect((await w.api('PUT', `/api/projects/${id}/stages/${stageId}/review`, w.teacher.token, { status: 'accepted' })).status).toBe(409);
     expect((await w.api('PUT', `/api/projects/${id}/stages/${stageId}/submission`, w.alice.token, {})).status).toBe(400);
     expect((await w.api('PUT', `/api/projects/${id}/stages/${stageId}/submission`, w.teacher.token, { note: 'x' })).status).toBe(403);
-    const submitted = await w.api('PUT', `/api/projects/${id}/stages/${stageId}/submission`, w.alice.token, { commitSha: 'abc1234', link: 'https://example.org/doc', note: 'see doc' });
+    const submitted = await w.api('PUT', `/api/projects/${id}/stages/${stageId}/submission`, w.alice.token, {
+      commitSha: 'abc1234',
+      link: 'https://example.org/doc',
+      note: 'see doc',
+    });
     expect(submitted.body).toMatchObject({ status: 'submitted', submission: { commitSha: 'abc1234', link: 'https://example.org/doc', note: 'see doc' } });
     expect((await w.api('PUT', `/api/projects/${id}/stages/${stageId}/review`, w.alice.token, { status: 'accepted' })).status).toBe(403);
     expect((await w.api('PUT', `/api/projects/${id}/stages/${stageId}/review`, w.otherTeacher.token, { status: 'accepted' })).status).toBe(404);
-    const reviewed = await w.api('PUT', `/api/projects/${id}/stages/${stageId}/review`, w.teacher.token, { status: 'changes-requested', feedback: 'more detail' });
+    const reviewed = await w.api('PUT', `/api/projects/${id}/stages/${stageId}/review`, w.teacher.token, {
+      status: 'changes-requested',
+      feedback: 'more detail',
+    });
     expect(reviewed.body).toMatchObject({ status: 'changes-requested', feedback: 'more detail' });
     const forTeam = (await w.api('GET', `/api/projects/${id}/stages`, w.alice.token)).body.data;
     expect(forTeam.map((s: { title: string }) => s.title)).toEqual(['Proposal', 'MVP']);
@@ -210,11 +244,22 @@ describe('ratings', () => {
 describe('who sees what', () => {
   let id: string;
   beforeAll(async () => {
-    id = (await w.api('POST', '/api/projects', w.alice.token, newProject(w.courseA, 'seen-app', { repoUrl: 'https://git.example.org/team/seen.git', tags: ['Vision'] }))).body.id;
+    id = (
+      await w.api(
+        'POST',
+        '/api/projects',
+        w.alice.token,
+        newProject(w.courseA, 'seen-app', { repoUrl: 'https://git.example.org/team/seen.git', tags: ['Vision'] }),
+      )
+    ).body.id;
   });
 
   it('team, teacher and admins see everything; classmates the public part; others 404', async () => {
-    for (const [token, viewer] of [[w.alice.token, 'owner'], [w.teacher.token, 'staff'], [w.admin, 'staff']] as const) {
+    for (const [token, viewer] of [
+      [w.alice.token, 'owner'],
+      [w.teacher.token, 'staff'],
+      [w.admin, 'staff'],
+    ] as const) {
       const res = await w.api('GET', `/api/projects/${id}`, token);
       expect(res.body).toMatchObject({ viewer, repoUrl: 'https://git.example.org/team/seen.git' });
     }
@@ -233,8 +278,9 @@ describe('who sees what', () => {
     expect((await w.api('GET', `/api/projects/${id}`, undefined)).status).toBe(401);
   });
 
-  it('lists: a course group\'s projects for its people, 404 for others; without courseId, the caller\'s courses and teams', async () => {
-    const slugsFor = async (token: string, query: string) => (await w.api('GET', `/api/projects?${query}&max=100`, token)).body.data?.map((p: { slug: string }) => p.slug);
+  it("lists: a course group's projects for its people, 404 for others; without courseId, the caller's courses and teams", async () => {
+    const slugsFor = async (token: string, query: string) =>
+      (await w.api('GET', `/api/projects?${query}&max=100`, token)).body.data?.map((p: { slug: string }) => p.slug);
     expect(await slugsFor(w.bob.token, `courseId=${w.courseA}`)).toContain('seen-app');
     expect((await w.api('GET', `/api/projects?courseId=${w.courseA}`, w.dave.token)).status).toBe(404);
     expect((await w.api('GET', `/api/projects?courseId=${w.courseA}`, w.otherTeacher.token)).status).toBe(404);
@@ -244,14 +290,19 @@ describe('who sees what', () => {
     expect(await slugsFor(w.bob.token, `courseId=${w.courseA}&tag=VISION`)).toEqual(['seen-app']);
     expect(await slugsFor(w.bob.token, `courseId=${w.courseA}&q=seen`)).toEqual(['seen-app']);
     expect(await slugsFor(w.bob.token, `courseId=${w.courseA}&q=%25`)).toEqual([]);
-    for (const bad of ['max=0', 'max=101', 'sort=best', 'cursor=nonsense', 'courseId=nope']) expect((await w.api('GET', `/api/projects?${bad}`, w.bob.token)).status, bad).toBe(400);
+    for (const bad of ['max=0', 'max=101', 'sort=best', 'cursor=nonsense', 'courseId=nope'])
+      expect((await w.api('GET', `/api/projects?${bad}`, w.bob.token)).status, bad).toBe(400);
   });
 
   it('pages newest first with a cursor, each project once', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 50; i++) {
-      const page: { body: { data: Array<{ id: string }>; nextCursor: string | null } } = await w.api('GET', `/api/projects?courseId=${w.courseA}&max=2${cursor ? `&cursor=${cursor}` : ''}`, w.teacher.token);
+      const page: { body: { data: Array<{ id: string }>; nextCursor: string | null } } = await w.api(
+        'GET',
+        `/api/projects?courseId=${w.courseA}&max=2${cursor ? `&cursor=${cursor}` : ''}`,
+        w.teacher.token,
+      );
       seen.push(...page.body.data.map((p) => p.id));
       cursor = page.body.nextCursor;
       if (!cursor) break;
@@ -261,9 +312,14 @@ describe('who sees what', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('tags with counts for a course group\'s people', async () => {
+  it("tags with counts for a course group's people", async () => {
     const res = await w.api('GET', `/api/projects/tags?courseId=${w.courseA}`, w.carol.token);
-    expect(res.body.data).toEqual(expect.arrayContaining([{ tag: 'vision', count: 1 }, { tag: 'web', count: 1 }]));
+    expect(res.body.data).toEqual(
+      expect.arrayContaining([
+        { tag: 'vision', count: 1 },
+        { tag: 'web', count: 1 },
+      ]),
+    );
     expect((await w.api('GET', `/api/projects/tags?courseId=${w.courseA}`, w.dave.token)).status).toBe(404);
   });
 });
@@ -309,7 +365,9 @@ describe('OpenAPI', () => {
   it('documents the projects routes from their TypeBox schemas', async () => {
     const doc = await w.api('GET', '/openapi.json', undefined);
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/projects', '/api/projects/{id}/env/{key}', '/api/projects/{id}/stages/{stageId}/review']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/projects', '/api/projects/{id}/env/{key}', '/api/projects/{id}/stages/{stageId}/review']),
+    );
     expect(doc.body.paths['/api/projects'].post.requestBody.content['application/json'].schema.required).toEqual(['name', 'slug', 'courseId']);
   });
 });

@@ -92,7 +92,8 @@ export class DatabaseProvisioner {
  * false when the privilege stays, e.g. because Aula's user does not own the database.
  */
 export async function closeToPublic(pool: pg.Pool): Promise<boolean> {
-  const open = async () => (await pool.query<{ open: boolean }>(`SELECT has_database_privilege('public', current_database(), 'CONNECT') AS open`)).rows[0]!.open;
+  const open = async () =>
+    (await pool.query<{ open: boolean }>(`SELECT has_database_privilege('public', current_database(), 'CONNECT') AS open`)).rows[0]!.open;
   if (!(await open())) return true;
   const { rows } = await pool.query<{ name: string }>('SELECT current_database() AS name');
   await pool.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${pg.escapeIdentifier(rows[0]!.name)} FROM PUBLIC`);

@@ -47,8 +47,18 @@ export interface ListFilter {
 type Db = ProjectsKysely | Transaction<ProjectsDb>;
 
 const PROJECT_COLUMNS = [
-  'p.id', 'p.slug', 'p.name', 'p.description', 'p.repo_url as repoUrl', 'p.course_id as courseId', 'p.demo_task_id as demoTaskId',
-  'p.rating_count as ratingCount', 'p.rating_sum as ratingSum', 'p.rating_avg as ratingAvg', 'p.created_at as createdAt', 'p.updated_at as updatedAt',
+  'p.id',
+  'p.slug',
+  'p.name',
+  'p.description',
+  'p.repo_url as repoUrl',
+  'p.course_id as courseId',
+  'p.demo_task_id as demoTaskId',
+  'p.rating_count as ratingCount',
+  'p.rating_sum as ratingSum',
+  'p.rating_avg as ratingAvg',
+  'p.created_at as createdAt',
+  'p.updated_at as updatedAt',
 ] as const;
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -65,7 +75,10 @@ export class ProjectRepository {
   }
 
   /** Inserts a project with its owner and tags; a taken slug raises the unique violation. */
-  async insert(tx: Transaction<ProjectsDb>, p: { slug: string; name: string; description: string; repoUrl: string; courseId: string; demoTaskId: string | null; ownerId: string; tags: string[] }): Promise<string> {
+  async insert(
+    tx: Transaction<ProjectsDb>,
+    p: { slug: string; name: string; description: string; repoUrl: string; courseId: string; demoTaskId: string | null; ownerId: string; tags: string[] },
+  ): Promise<string> {
     const { id } = await tx
       .insertInto('projects.projects')
       .values({ slug: p.slug, name: p.name, description: p.description, repo_url: p.repoUrl, course_id: p.courseId, demo_task_id: p.demoTaskId })
@@ -77,8 +90,16 @@ export class ProjectRepository {
   }
 
   /** Changes the given fields and bumps updated_at. */
-  async update(tx: Transaction<ProjectsDb>, id: string, fields: { name?: string; description?: string; repo_url?: string; demo_task_id?: string | null }): Promise<void> {
-    await tx.updateTable('projects.projects').set({ ...fields, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+  async update(
+    tx: Transaction<ProjectsDb>,
+    id: string,
+    fields: { name?: string; description?: string; repo_url?: string; demo_task_id?: string | null },
+  ): Promise<void> {
+    await tx
+      .updateTable('projects.projects')
+      .set({ ...fields, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(tx: Transaction<ProjectsDb>, id: string): Promise<void> {
@@ -87,7 +108,11 @@ export class ProjectRepository {
 
   async replaceTags(tx: Transaction<ProjectsDb>, projectId: string, courseId: string, tags: string[]): Promise<void> {
     await tx.deleteFrom('projects.tags').where('project_id', '=', projectId).execute();
-    if (tags.length > 0) await tx.insertInto('projects.tags').values(tags.map((tag) => ({ project_id: projectId, course_id: courseId, tag }))).execute();
+    if (tags.length > 0)
+      await tx
+        .insertInto('projects.tags')
+        .values(tags.map((tag) => ({ project_id: projectId, course_id: courseId, tag })))
+        .execute();
   }
 
   /** Tags of these projects, by project id, sorted. */
@@ -127,7 +152,9 @@ export class ProjectRepository {
     }
     if (f.tag !== undefined) {
       const tag = f.tag;
-      query = query.where((eb) => eb.exists(eb.selectFrom('projects.tags as t').select('t.tag').whereRef('t.project_id', '=', 'p.id').where('t.tag', '=', tag)));
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom('projects.tags as t').select('t.tag').whereRef('t.project_id', '=', 'p.id').where('t.tag', '=', tag)),
+      );
     }
     if (f.q) {
       const pattern = likePattern(f.q);
@@ -162,7 +189,12 @@ export class ProjectRepository {
 
   /** The caller's role on the project's team, if any. */
   async roleOf(projectId: string, userId: string): Promise<MemberRole | undefined> {
-    const row = await this.db.selectFrom('projects.members').select('role').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('projects.members')
+      .select('role')
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return row?.role;
   }
 
@@ -202,13 +234,22 @@ export class ProjectRepository {
       .executeTakeFirstOrThrow();
     const count = Number(totals.count);
     const sum = Number(totals.sum);
-    await tx.updateTable('projects.projects').set({ rating_count: count, rating_sum: sum, rating_avg: count > 0 ? sum / count : 0 }).where('id', '=', projectId).execute();
+    await tx
+      .updateTable('projects.projects')
+      .set({ rating_count: count, rating_sum: sum, rating_avg: count > 0 ? sum / count : 0 })
+      .where('id', '=', projectId)
+      .execute();
   }
 
   /** The user's own scores for these projects, by project id. */
   async ratingsBy(userId: string, projectIds: string[]): Promise<Map<string, number>> {
     if (projectIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('projects.ratings').select(['project_id', 'score']).where('user_id', '=', userId).where('project_id', 'in', projectIds).execute();
+    const rows = await this.db
+      .selectFrom('projects.ratings')
+      .select(['project_id', 'score'])
+      .where('user_id', '=', userId)
+      .where('project_id', 'in', projectIds)
+      .execute();
     return new Map(rows.map((row) => [row.project_id, row.score]));
   }
 
@@ -221,7 +262,13 @@ export class ProjectRepository {
       title: r.title,
       dueAt: r.due_at,
       status: r.status,
-      submission: { commitSha: r.submission_commit, link: r.submission_link, note: r.submission_note, submittedAt: r.submitted_at, submittedBy: r.submitted_by },
+      submission: {
+        commitSha: r.submission_commit,
+        link: r.submission_link,
+        note: r.submission_note,
+        submittedAt: r.submitted_at,
+        submittedBy: r.submitted_by,
+      },
       feedback: r.feedback,
       reviewedAt: r.reviewed_at,
       reviewedBy: r.reviewed_by,
@@ -249,8 +296,15 @@ export class ProjectRepository {
     projectId: string,
     stageId: string,
     fields: {
-      title?: string; due_at?: string | null; status?: StageStatus; submission_commit?: string | null; submission_link?: string | null;
-      submission_note?: string | null; submitted_by?: string; feedback?: string | null; reviewed_by?: string;
+      title?: string;
+      due_at?: string | null;
+      status?: StageStatus;
+      submission_commit?: string | null;
+      submission_link?: string | null;
+      submission_note?: string | null;
+      submitted_by?: string;
+      feedback?: string | null;
+      reviewed_by?: string;
     },
     stamp?: 'submitted_at' | 'reviewed_at',
   ): Promise<boolean> {

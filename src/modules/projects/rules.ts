@@ -4,8 +4,33 @@ import { HttpError } from '../../platform/http/errors.ts';
 
 /** Slugs that would collide with Aula's own paths. */
 export const RESERVED_SLUGS = new Set([
-  'api', 'apps', 'admin', 'static', 'assets', 'auth', 'docs', 'health', 'ready', 'metrics', 'openapi', 'www', 'web', 'app',
-  'login', 'logout', 'signup', 'new', 'edit', 'by-slug', 'tags', 'root', 'system', 'aula', 'public', 'internal', 'status',
+  'api',
+  'apps',
+  'admin',
+  'static',
+  'assets',
+  'auth',
+  'docs',
+  'health',
+  'ready',
+  'metrics',
+  'openapi',
+  'www',
+  'web',
+  'app',
+  'login',
+  'logout',
+  'signup',
+  'new',
+  'edit',
+  'by-slug',
+  'tags',
+  'root',
+  'system',
+  'aula',
+  'public',
+  'internal',
+  'status',
 ]);
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;

@@ -26,7 +26,9 @@ export const Stage = Type.Object({
   title: Type.String(),
   dueAt: Nullable(Type.String()),
   status: Type.Union([Type.Literal('pending'), Type.Literal('submitted'), Type.Literal('accepted'), Type.Literal('changes-requested')]),
-  submission: Nullable(Type.Object({ commitSha: Nullable(Type.String()), link: Nullable(Type.String()), note: Nullable(Type.String()), submittedAt: Nullable(Type.String()) })),
+  submission: Nullable(
+    Type.Object({ commitSha: Nullable(Type.String()), link: Nullable(Type.String()), note: Nullable(Type.String()), submittedAt: Nullable(Type.String()) }),
+  ),
   feedback: Type.Optional(Nullable(Type.String())),
   reviewedAt: Type.Optional(Nullable(Type.String())),
 });
@@ -40,7 +42,14 @@ export const Project = Type.Object({
   repoUrl: Type.Optional(Type.String()),
   courseId: Type.String(),
   demoTaskId: Nullable(Type.String()),
-  demo: Type.Optional(Nullable(Type.Object({ processed: Type.String(), thumbnail: Type.String() }, { description: 'signed links to the processed demo video (one project\'s view only)' }))),
+  demo: Type.Optional(
+    Nullable(
+      Type.Object(
+        { processed: Type.String(), thumbnail: Type.String() },
+        { description: "signed links to the processed demo video (one project's view only)" },
+      ),
+    ),
+  ),
   team: Type.Array(TeamMember),
   tags: Type.Array(Type.String()),
   rating: Type.Object({ average: Nullable(Type.Number()), count: Type.Integer(), mine: Nullable(Type.Integer()) }),
@@ -56,34 +65,43 @@ const repoUrl = Type.String({ maxLength: 2000 });
 const tags = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 });
 
 /** POST /api/projects. */
-export const CreateBody = Type.Object({
-  name,
-  slug: Type.String({ maxLength: 200 }),
-  description: Type.Optional(description),
-  repoUrl: Type.Optional(repoUrl),
-  courseId: Type.String({ format: 'uuid' }),
-  demoTaskId: Type.Optional(Type.String({ maxLength: 64 })),
-  tags: Type.Optional(tags),
-}, { additionalProperties: false });
+export const CreateBody = Type.Object(
+  {
+    name,
+    slug: Type.String({ maxLength: 200 }),
+    description: Type.Optional(description),
+    repoUrl: Type.Optional(repoUrl),
+    courseId: Type.String({ format: 'uuid' }),
+    demoTaskId: Type.Optional(Type.String({ maxLength: 64 })),
+    tags: Type.Optional(tags),
+  },
+  { additionalProperties: false },
+);
 
 /** PATCH /api/projects/:id. */
-export const PatchBody = Type.Object({
-  name: Type.Optional(name),
-  description: Type.Optional(description),
-  repoUrl: Type.Optional(repoUrl),
-  demoTaskId: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
-  tags: Type.Optional(tags),
-}, { additionalProperties: false, minProperties: 1 });
+export const PatchBody = Type.Object(
+  {
+    name: Type.Optional(name),
+    description: Type.Optional(description),
+    repoUrl: Type.Optional(repoUrl),
+    demoTaskId: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    tags: Type.Optional(tags),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 /** GET /api/projects. */
-export const ListQuery = Type.Object({
-  courseId: Type.Optional(Type.String({ format: 'uuid' })),
-  tag: Type.Optional(Type.String({ maxLength: 200 })),
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  sort: Type.Union([Type.Literal('recent'), Type.Literal('rating')], { default: 'recent' }),
-  cursor: Type.Optional(Type.String({ maxLength: 300 })),
-  max: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-}, { additionalProperties: false });
+export const ListQuery = Type.Object(
+  {
+    courseId: Type.Optional(Type.String({ format: 'uuid' })),
+    tag: Type.Optional(Type.String({ maxLength: 200 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    sort: Type.Union([Type.Literal('recent'), Type.Literal('rating')], { default: 'recent' }),
+    cursor: Type.Optional(Type.String({ maxLength: 300 })),
+    max: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  },
+  { additionalProperties: false },
+);
 
 /** A page of projects. */
 export const ProjectPage = Type.Object({ data: Type.Array(Project), nextCursor: Nullable(Type.String()) });
@@ -93,10 +111,13 @@ export const TagsQuery = Type.Object({ courseId: Type.String({ format: 'uuid' })
 export const TagCounts = Type.Object({ data: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })) });
 
 /** POST …/members. */
-export const AddMembersBody = Type.Object({
-  userIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
-  emails: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { maxItems: 50 })),
-}, { additionalProperties: false, minProperties: 1 });
+export const AddMembersBody = Type.Object(
+  {
+    userIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
+    emails: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { maxItems: 50 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 /** The result of adding members. */
 export const AddedMembers = Type.Object({ added: Type.Array(TeamMember), unknownEmails: Type.Array(Type.String()), unknownUserIds: Type.Array(Type.String()) });
 /** PATCH …/members/:userId: only ownership transfer. */
@@ -105,22 +126,34 @@ export const MemberPatchBody = Type.Object({ role: Type.Literal('owner') }, { ad
 export const Team = Type.Object({ data: Type.Array(TeamMember) });
 
 /** POST …/stages. */
-export const StageBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), dueAt: Type.Optional(Nullable(DateTime)) }, { additionalProperties: false });
+export const StageBody = Type.Object(
+  { title: Type.String({ minLength: 1, maxLength: 200 }), dueAt: Type.Optional(Nullable(DateTime)) },
+  { additionalProperties: false },
+);
 /** PATCH …/stages/:stageId. */
-export const StagePatchBody = Type.Object({ title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), dueAt: Type.Optional(Nullable(DateTime)) }, { additionalProperties: false, minProperties: 1 });
+export const StagePatchBody = Type.Object(
+  { title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), dueAt: Type.Optional(Nullable(DateTime)) },
+  { additionalProperties: false, minProperties: 1 },
+);
 /** The stages. */
 export const Stages = Type.Object({ data: Type.Array(Stage) });
 /** PUT …/stages/:stageId/submission. */
-export const SubmissionBody = Type.Object({
-  commitSha: Type.Optional(Type.String({ pattern: '^[0-9a-f]{7,64}$' })),
-  link: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 })),
-  note: Type.Optional(Type.String({ maxLength: 5000 })),
-}, { additionalProperties: false });
+export const SubmissionBody = Type.Object(
+  {
+    commitSha: Type.Optional(Type.String({ pattern: '^[0-9a-f]{7,64}$' })),
+    link: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 })),
+    note: Type.Optional(Type.String({ maxLength: 5000 })),
+  },
+  { additionalProperties: false },
+);
 /** PUT …/stages/:stageId/review. */
-export const ReviewBody = Type.Object({
-  status: Type.Union([Type.Literal('accepted'), Type.Literal('changes-requested')]),
-  feedback: Type.Optional(Type.String({ maxLength: 10_000 })),
-}, { additionalProperties: false });
+export const ReviewBody = Type.Object(
+  {
+    status: Type.Union([Type.Literal('accepted'), Type.Literal('changes-requested')]),
+    feedback: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 
 /** POST …/ratings. */
 export const RatingBody = Type.Object({ score: Type.Integer({ minimum: 1, maximum: 5 }) }, { additionalProperties: false });
@@ -128,17 +161,26 @@ export const RatingBody = Type.Object({ score: Type.Integer({ minimum: 1, maximu
 export const Rating = Type.Object({ average: Type.Number(), count: Type.Integer(), mine: Type.Integer() });
 
 /** PUT …/env/:key. */
-export const EnvBody = Type.Object({
-  value: Type.String({ maxLength: 32_768 }),
-  scope: Type.Union([Type.Literal('runtime'), Type.Literal('build')], { default: 'runtime' }),
-}, { additionalProperties: false });
+export const EnvBody = Type.Object(
+  {
+    value: Type.String({ maxLength: 32_768 }),
+    scope: Type.Union([Type.Literal('runtime'), Type.Literal('build')], { default: 'runtime' }),
+  },
+  { additionalProperties: false },
+);
 /** An environment variable without its value. */
 export const EnvVar = Type.Object({ key: Type.String(), scope: Type.String(), hint: Type.String(), updatedAt: Type.String() });
 /** The variables. */
 export const EnvVars = Type.Object({ data: Type.Array(EnvVar) });
 
 /** A project database; url only for the team. */
-export const Database = Type.Object({ databaseName: Type.String(), roleName: Type.String(), state: Type.String(), createdAt: Type.String(), url: Type.Optional(Type.String()) });
+export const Database = Type.Object({
+  databaseName: Type.String(),
+  roleName: Type.String(),
+  state: Type.String(),
+  createdAt: Type.String(),
+  url: Type.Optional(Type.String()),
+});
 /** DELETE …/database?confirm=<slug>. */
 export const ConfirmQuery = Type.Object({ confirm: Type.Optional(Type.String({ maxLength: 200 })) });
 /** `:slug`. */

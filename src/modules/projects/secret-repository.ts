@@ -55,7 +55,15 @@ export class SecretRepository {
   async database(projectId: string): Promise<DatabaseRecord | undefined> {
     return this.db
       .selectFrom('projects.databases')
-      .select(['project_id as projectId', 'database_name as databaseName', 'role_name as roleName', 'sealed_password as sealedPassword', 'key_id as keyId', 'state', 'created_at as createdAt'])
+      .select([
+        'project_id as projectId',
+        'database_name as databaseName',
+        'role_name as roleName',
+        'sealed_password as sealedPassword',
+        'key_id as keyId',
+        'state',
+        'created_at as createdAt',
+      ])
       .where('project_id', '=', projectId)
       .executeTakeFirst();
   }
@@ -64,7 +72,14 @@ export class SecretRepository {
   async claimDatabase(r: Omit<DatabaseRecord, 'state' | 'createdAt'>): Promise<boolean> {
     const rows = await this.db
       .insertInto('projects.databases')
-      .values({ project_id: r.projectId, database_name: r.databaseName, role_name: r.roleName, sealed_password: r.sealedPassword, key_id: r.keyId, state: 'creating' })
+      .values({
+        project_id: r.projectId,
+        database_name: r.databaseName,
+        role_name: r.roleName,
+        sealed_password: r.sealedPassword,
+        key_id: r.keyId,
+        state: 'creating',
+      })
       .onConflict((oc) => oc.column('project_id').doNothing())
       .returning('project_id')
       .execute();
@@ -72,7 +87,12 @@ export class SecretRepository {
   }
 
   async setDatabaseState(projectId: string, state: DatabaseRecord['state'], from: DatabaseRecord['state']): Promise<boolean> {
-    const result = await this.db.updateTable('projects.databases').set({ state }).where('project_id', '=', projectId).where('state', '=', from).executeTakeFirst();
+    const result = await this.db
+      .updateTable('projects.databases')
+      .set({ state })
+      .where('project_id', '=', projectId)
+      .where('state', '=', from)
+      .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
@@ -81,7 +101,10 @@ export class SecretRepository {
   }
 
   /** Every sealed value not sealed under `currentKeyId`, locked for re-sealing in this transaction. */
-  async staleSecrets(tx: Transaction<ProjectsDb>, currentKeyId: string): Promise<{
+  async staleSecrets(
+    tx: Transaction<ProjectsDb>,
+    currentKeyId: string,
+  ): Promise<{
     env: Array<{ projectId: string; key: string; sealed: Buffer; keyId: string }>;
     databases: Array<{ projectId: string; sealed: Buffer; keyId: string }>;
   }> {

@@ -74,7 +74,11 @@ export class SecretService {
 
   /** The decrypted variables of a project, for the deploy module (never for the API). */
   async envValues(projectId: string): Promise<Array<{ key: string; scope: EnvScope; value: string }>> {
-    return (await this.deps.secrets.envVars(projectId)).map((v) => ({ key: v.key, scope: v.scope, value: this.deps.keyring.open(v.sealed, v.keyId, envContext(projectId, v.key)) }));
+    return (await this.deps.secrets.envVars(projectId)).map((v) => ({
+      key: v.key,
+      scope: v.scope,
+      value: this.deps.keyring.open(v.sealed, v.keyId, envContext(projectId, v.key)),
+    }));
   }
 
   /** The connection URL of the project's database when it is ready, for the deploy module (never for the API). */
@@ -90,7 +94,7 @@ export class SecretService {
     const { project, viewer } = await visibleProject(this.deps, caller, { id });
     allow(viewer, RULES.databaseUrl, 'creating the database');
     if (!(await closeToPublic(this.deps.aulaPool))) {
-      this.deps.log.error('Aula\'s database is open to every role (PUBLIC has CONNECT) and could not be closed; refusing to create project databases');
+      this.deps.log.error("Aula's database is open to every role (PUBLIC has CONNECT) and could not be closed; refusing to create project databases");
       throw new HttpError(503, 'unavailable', 'project databases are not available on this installation');
     }
     const name = `aula_${project.slug.replaceAll('-', '_')}_${randomBytes(4).toString('hex')}`;
@@ -129,9 +133,13 @@ export class SecretService {
     allow(viewer, RULES.databaseUrl, 'dropping the database');
     const record = await this.deps.secrets.database(project.id);
     if (!record) throw new HttpError(404, 'not_found', 'the project has no database');
-    if (confirm !== project.slug) throw new HttpError(400, 'confirmation_required', 'repeat the project\'s slug as ?confirm= to drop its database', [{ field: 'confirm', message: 'must equal the project slug' }]);
+    if (confirm !== project.slug)
+      throw new HttpError(400, 'confirmation_required', "repeat the project's slug as ?confirm= to drop its database", [
+        { field: 'confirm', message: 'must equal the project slug' },
+      ]);
     // A 'creating' row older than this was left by a process that died midway; dropping it cleans up.
-    if (record.state === 'creating' && Date.now() - record.createdAt.getTime() < STALE_CREATE_MS) throw new HttpError(409, 'conflict', 'the database is still being created');
+    if (record.state === 'creating' && Date.now() - record.createdAt.getTime() < STALE_CREATE_MS)
+      throw new HttpError(409, 'conflict', 'the database is still being created');
     await this.deps.secrets.setDatabaseState(project.id, 'dropping', record.state);
     await this.deps.provisioner.drop(record);
     await this.deps.secrets.forgetDatabase(project.id);

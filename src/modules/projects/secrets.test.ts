@@ -14,7 +14,12 @@ let pool: pg.Pool;
 let projectId: string;
 
 beforeAll(async () => {
-  const capture = new Writable({ write(chunk, _encoding, done) { logged.push(String(chunk)); done(); } });
+  const capture = new Writable({
+    write(chunk, _encoding, done) {
+      logged.push(String(chunk));
+      done();
+    },
+  });
   w = await startProjectsWorld({ env: { LOG_LEVEL: 'trace' }, logDestination: capture });
   pool = new pg.Pool({ connectionString: w.app.db.url, max: 2 });
   projectId = (await w.api('POST', '/api/projects', w.alice.token, { name: 'Secret keeper', slug: 'secret-keeper', courseId: w.courseA })).body.id;
@@ -32,7 +37,7 @@ async function tableBytes(table: string): Promise<Buffer> {
 }
 
 describe('environment variables', () => {
-  it('a value is written once and never comes back: not from the API, not in the table\'s bytes, not in the logs', async () => {
+  it("a value is written once and never comes back: not from the API, not in the table's bytes, not in the logs", async () => {
     const put = await w.api('PUT', `/api/projects/${projectId}/env/STRIPE_KEY`, w.alice.token, { value: SECRET, scope: 'build' });
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ key: 'STRIPE_KEY', scope: 'build', hint: '••••le', updatedAt: expect.any(String) });
@@ -101,7 +106,7 @@ describe('the secrets key', () => {
     expect(await projectsModule.commands!['rotate-secrets-key']!(ctx, {})).toMatch(/^re-encrypted 0 environment variables/);
   });
 
-  it('AES-256-GCM: a changed byte, another row\'s context or an unknown key does not open', () => {
+  it("AES-256-GCM: a changed byte, another row's context or an unknown key does not open", () => {
     const ring = createKeyring(parseSecretKey(newSecretKeyText()));
     const { sealed, keyId } = ring.seal('value', 'env:p:K');
     expect(ring.open(sealed, keyId, 'env:p:K')).toBe('value');

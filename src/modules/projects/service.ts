@@ -48,7 +48,10 @@ function encodeCursor(p: ProjectRow, sort: ListQuery['sort']): string {
 function decodeCursor(cursor: string, sort: ListQuery['sort']): { value: string | number; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { v?: unknown; id?: unknown };
-    const okValue = sort === 'rating' ? typeof parsed.v === 'number' && Number.isFinite(parsed.v) : typeof parsed.v === 'string' && !Number.isNaN(Date.parse(parsed.v)) && /^\d{4}-/.test(parsed.v);
+    const okValue =
+      sort === 'rating'
+        ? typeof parsed.v === 'number' && Number.isFinite(parsed.v)
+        : typeof parsed.v === 'string' && !Number.isNaN(Date.parse(parsed.v)) && /^\d{4}-/.test(parsed.v);
     if (okValue && typeof parsed.id === 'string' && isUuid(parsed.id)) return { value: parsed.v as string | number, id: parsed.id };
   } catch {
     // falls through to the 400
@@ -71,8 +74,14 @@ export class ProjectService {
     if (input.demoTaskId) await this.checkDemoTask(input.demoTaskId, [caller.id]);
     const insert = async (tx: Parameters<Parameters<typeof change>[1]>[0]) => {
       const projectId = await this.deps.repo.insert(tx, {
-        slug: input.slug, name: input.name, description: input.description ?? '', repoUrl: input.repoUrl ?? '',
-        courseId: input.courseId, demoTaskId: input.demoTaskId ?? null, ownerId: caller.id, tags,
+        slug: input.slug,
+        name: input.name,
+        description: input.description ?? '',
+        repoUrl: input.repoUrl ?? '',
+        courseId: input.courseId,
+        demoTaskId: input.demoTaskId ?? null,
+        ownerId: caller.id,
+        tags,
       });
       await recordEvent(tx, 'project.created', projectId);
       return projectId;
@@ -179,12 +188,19 @@ export class ProjectService {
   /** 404 unless the task is one of the team's; 409 unless it is processed. */
   private async checkDemoTask(taskId: string, team: string[]): Promise<void> {
     const task = await this.deps.tasks.ownerAndStatus(taskId);
-    if (!task || !team.includes(task.ownerId)) throw new HttpError(404, 'not_found', 'demo video task not found', [{ field: 'demoTaskId', message: 'is not a task of this team' }]);
-    if (task.status !== 'processed') throw new HttpError(409, 'conflict', 'the demo video task is not processed yet', [{ field: 'demoTaskId', message: `is ${task.status}` }]);
+    if (!task || !team.includes(task.ownerId))
+      throw new HttpError(404, 'not_found', 'demo video task not found', [{ field: 'demoTaskId', message: 'is not a task of this team' }]);
+    if (task.status !== 'processed')
+      throw new HttpError(409, 'conflict', 'the demo video task is not processed yet', [{ field: 'demoTaskId', message: `is ${task.status}` }]);
   }
 
   /** Shapes rows for the caller, with team names, tags, the caller's own rating and (for one project) stages. */
-  private async present(caller: AuthUser, rows: ProjectRow[], viewerOf: (p: ProjectRow, teamRole: TeamMember['role'] | undefined) => Viewer, withStages: boolean): Promise<ProjectView[]> {
+  private async present(
+    caller: AuthUser,
+    rows: ProjectRow[],
+    viewerOf: (p: ProjectRow, teamRole: TeamMember['role'] | undefined) => Viewer,
+    withStages: boolean,
+  ): Promise<ProjectView[]> {
     const ids = rows.map((p) => p.id);
     const [teams, tags, mine] = await Promise.all([this.deps.repo.teamsOf(ids), this.deps.repo.tagsOf(ids), this.deps.repo.ratingsBy(caller.id, ids)]);
     const users = await this.deps.users.byIds([...new Set([...teams.values()].flat().map((m) => m.userId))]);

@@ -62,25 +62,46 @@ export class StageService {
   }
 
   /** The team submits a stage (a commit, a link and/or a note); an accepted stage is final. */
-  async submit(caller: AuthUser, id: string, stageId: string, input: { commitSha?: string | undefined; link?: string | undefined; note?: string | undefined }): Promise<StageView> {
+  async submit(
+    caller: AuthUser,
+    id: string,
+    stageId: string,
+    input: { commitSha?: string | undefined; link?: string | undefined; note?: string | undefined },
+  ): Promise<StageView> {
     const { project, viewer } = await visibleProject(this.deps, caller, { id });
     if (!isUuid(stageId)) throw noStage();
     const stage = (await this.deps.repo.stages(project.id)).find((s) => s.id === stageId);
     if (!stage) throw noStage();
     allow(viewer, RULES.submit, 'submitting a stage');
-    if (!input.commitSha && !input.link && !input.note) throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: 'body', message: 'give a commitSha, a link or a note' }]);
+    if (!input.commitSha && !input.link && !input.note)
+      throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: 'body', message: 'give a commitSha, a link or a note' }]);
     if (stage.status === 'accepted') throw new HttpError(409, 'conflict', 'this stage is already accepted');
     await change(this.deps, async (tx) => {
-      await this.deps.repo.updateStage(tx, project.id, stageId, {
-        status: 'submitted', submission_commit: input.commitSha ?? null, submission_link: input.link ?? null, submission_note: input.note ?? null, submitted_by: caller.id,
-      }, 'submitted_at');
+      await this.deps.repo.updateStage(
+        tx,
+        project.id,
+        stageId,
+        {
+          status: 'submitted',
+          submission_commit: input.commitSha ?? null,
+          submission_link: input.link ?? null,
+          submission_note: input.note ?? null,
+          submitted_by: caller.id,
+        },
+        'submitted_at',
+      );
       await recordEvent(tx, 'project.updated', project.id);
     });
     return this.one(project.id, stageId, viewer);
   }
 
   /** The course's teacher (or an admin) accepts a submitted stage or asks for changes. */
-  async review(caller: AuthUser, id: string, stageId: string, input: { status: 'accepted' | 'changes-requested'; feedback?: string | undefined }): Promise<StageView> {
+  async review(
+    caller: AuthUser,
+    id: string,
+    stageId: string,
+    input: { status: 'accepted' | 'changes-requested'; feedback?: string | undefined },
+  ): Promise<StageView> {
     const { project, viewer } = await visibleProject(this.deps, caller, { id });
     if (!isUuid(stageId)) throw noStage();
     const stage = (await this.deps.repo.stages(project.id)).find((s) => s.id === stageId);
@@ -88,7 +109,13 @@ export class StageService {
     allow(viewer, RULES.review, 'reviewing a stage');
     if (stage.status !== 'submitted') throw new HttpError(409, 'conflict', `only a submitted stage can be reviewed; this one is ${stage.status}`);
     await change(this.deps, async (tx) => {
-      await this.deps.repo.updateStage(tx, project.id, stageId, { status: input.status, feedback: input.feedback ?? null, reviewed_by: caller.id }, 'reviewed_at');
+      await this.deps.repo.updateStage(
+        tx,
+        project.id,
+        stageId,
+        { status: input.status, feedback: input.feedback ?? null, reviewed_by: caller.id },
+        'reviewed_at',
+      );
       await recordEvent(tx, 'project.updated', project.id);
     });
     return this.one(project.id, stageId, viewer);

@@ -37,7 +37,12 @@ export class TeamService {
     const enrolled = await this.deps.access.enrolledAmong(project.courseId, [...found.keys()]);
     const outside = [...found.values()].filter((u) => !enrolled.has(u.id));
     if (outside.length > 0) {
-      throw new HttpError(422, 'not_enrolled', 'team members must be enrolled in the project\'s course group', outside.map((u) => ({ field: 'userIds', message: `${u.id} is not enrolled` })));
+      throw new HttpError(
+        422,
+        'not_enrolled',
+        "team members must be enrolled in the project's course group",
+        outside.map((u) => ({ field: 'userIds', message: `${u.id} is not enrolled` })),
+      );
     }
     const addedIds = await change(this.deps, async (tx) => {
       await this.deps.repo.find({ id: project.id }, tx, true);

@@ -34,9 +34,16 @@ export interface ProjectsWorld {
 }
 
 /** Starts an app and sets up the course groups and accounts every projects test uses. */
-export async function startProjectsWorld(opts: { env?: Record<string, string>; logDestination?: DestinationStream; queues?: QueueName[] } = {}): Promise<ProjectsWorld> {
-  const app = await startTestApp({ env: { AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true', ...opts.env }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}), ...(opts.queues ? { queues: opts.queues } : {}) });
-  const api = (method: string, path: string, token: string | undefined, body?: unknown) => call(app.baseUrl, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+export async function startProjectsWorld(
+  opts: { env?: Record<string, string>; logDestination?: DestinationStream; queues?: QueueName[] } = {},
+): Promise<ProjectsWorld> {
+  const app = await startTestApp({
+    env: { AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true', ...opts.env },
+    ...(opts.logDestination ? { logDestination: opts.logDestination } : {}),
+    ...(opts.queues ? { queues: opts.queues } : {}),
+  });
+  const api = (method: string, path: string, token: string | undefined, body?: unknown) =>
+    call(app.baseUrl, method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
   await createAdmin(createIdentity(app.runtime.ctx!), { email: 'dean@uni.example', password: 'De4nPassword', username: 'dean' });
   const admin = (await api('POST', '/api/auth/login', undefined, { username: 'dean', password: 'De4nPassword' })).body.token as string;
   const makeTeacher = async (prefix: string) => {
@@ -55,7 +62,18 @@ export async function startProjectsWorld(opts: { env?: Record<string, string>; l
   await api('POST', `/api/courses/${courseB}/enrolments`, otherTeacher.token, { userIds: [dave!.id] });
   const pool = new pg.Pool({ connectionString: app.db.url, max: 2 });
   return {
-    app, api, admin, teacher, otherTeacher, alice: alice!, bob: bob!, carol: carol!, dave: dave!, outsider: outsider!, courseA, courseB,
+    app,
+    api,
+    admin,
+    teacher,
+    otherTeacher,
+    alice: alice!,
+    bob: bob!,
+    carol: carol!,
+    dave: dave!,
+    outsider: outsider!,
+    courseA,
+    courseB,
     async addTask(ownerId, status) {
       const id = randomUUID();
       await pool.query('INSERT INTO media.tasks (id, owner_id, title, status) VALUES ($1, $2, $3, $4)', [id, ownerId, 'demo', status]);

@@ -53,7 +53,9 @@ export function stageView(s: StageRow, viewer: Viewer): StageView {
     title: s.title,
     dueAt: iso(s.dueAt),
     status: s.status,
-    submission: submitted ? { commitSha: s.submission.commitSha, link: s.submission.link, note: s.submission.note, submittedAt: iso(s.submission.submittedAt) } : null,
+    submission: submitted
+      ? { commitSha: s.submission.commitSha, link: s.submission.link, note: s.submission.note, submittedAt: iso(s.submission.submittedAt) }
+      : null,
     ...(viewer === 'classmate' ? {} : { feedback: s.feedback, reviewedAt: iso(s.reviewedAt) }),
   };
 }

@@ -12,7 +12,11 @@ import type { CourseLookup } from '../academic/lookup.ts';
  * who has the user directory) whose figures or writes are not theirs is a 403.
  */
 export class StatsAccess {
-  constructor(private readonly courses: CourseLookup, private readonly auth: AuthGuards, private readonly serviceToken: string | undefined) {}
+  constructor(
+    private readonly courses: CourseLookup,
+    private readonly auth: AuthGuards,
+    private readonly serviceToken: string | undefined,
+  ) {}
 
   /** A student's own figures (or an admin's view); another student's are a 404. Course-specific views also let the group's teacher in. */
   async student(user: AuthUser, studentId: string, courseId?: string): Promise<void> {
@@ -59,7 +63,10 @@ export class StatsAccess {
     const missing: Array<{ field: string; message: string }> = [];
     for (const courseId of new Set(grades.map((g) => g.courseId))) {
       if (!(await this.courses.teaches(user.id, courseId))) throw new HttpError(404, 'not_found', `no such course: ${courseId}`);
-      const enrolled = await this.courses.enrolled(courseId, grades.filter((g) => g.courseId === courseId).map((g) => g.studentId));
+      const enrolled = await this.courses.enrolled(
+        courseId,
+        grades.filter((g) => g.courseId === courseId).map((g) => g.studentId),
+      );
       grades.forEach((g, i) => {
         if (g.courseId === courseId && !enrolled.has(g.studentId)) missing.push({ field: field(i), message: 'is not enrolled in this course' });
       });

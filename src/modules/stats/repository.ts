@@ -72,10 +72,12 @@ export class StatsRepository {
       // made a 1000-grade batch take 11 ms instead of 18 ms (p50, measured); Kysely has no unnest builder.
       .expression(sql`SELECT * FROM unnest(${column((e) => e.studentId)}::text[], ${column((e) => e.courseId)}::text[], ${column((e) => e.assignmentId)}::text[],
         ${column((e) => e.grade)}::numeric[], ${column((e) => e.onTime)}::boolean[], ${column((e) => e.gradedAt)}::timestamptz[], ${column((e) => e.eventId ?? '')}::text[])`)
-      .onConflict((oc) => oc
-        .columns(['student_id', 'course_id', 'assignment_id', 'event_id'])
-        .doUpdateSet((eb) => ({ grade: eb.ref('excluded.grade'), on_time: eb.ref('excluded.on_time'), graded_at: eb.ref('excluded.graded_at') }))
-        .where((eb) => eb.and([eb('stats.grades.graded_at', '<=', eb.ref('excluded.graded_at')), eb('stats.grades.event_id', '=', '')])))
+      .onConflict((oc) =>
+        oc
+          .columns(['student_id', 'course_id', 'assignment_id', 'event_id'])
+          .doUpdateSet((eb) => ({ grade: eb.ref('excluded.grade'), on_time: eb.ref('excluded.on_time'), graded_at: eb.ref('excluded.graded_at') }))
+          .where((eb) => eb.and([eb('stats.grades.graded_at', '<=', eb.ref('excluded.graded_at')), eb('stats.grades.event_id', '=', '')])),
+      )
       .execute();
   }
 
@@ -102,7 +104,10 @@ export class StatsRepository {
   }
 
   /** On-time counts per period (or one row, period "all"). */
-  async onTime(scope: Scope, groupBy: GroupBy | undefined): Promise<Array<{ period: string; onTimeCount: number; totalCount: number; percentage: number | null }>> {
+  async onTime(
+    scope: Scope,
+    groupBy: GroupBy | undefined,
+  ): Promise<Array<{ period: string; onTimeCount: number; totalCount: number; percentage: number | null }>> {
     const key = groupBy ? period(groupBy) : sql<string>`'all'`;
     const rows = await this.db
       .selectFrom('stats.grades')

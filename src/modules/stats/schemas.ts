@@ -12,7 +12,12 @@ export const GradeInput = Type.Object(
     studentId: Id,
     courseId: Id,
     assignmentId: Type.Optional(Id),
-    eventId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'identifies a grade without an assignment: a replay with the same eventId changes nothing' })),
+    eventId: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9._:-]{1,100}$',
+        description: 'identifies a grade without an assignment: a replay with the same eventId changes nothing',
+      }),
+    ),
     grade: Type.Number({ minimum: 0 }),
     onTime: Type.Optional(Type.Boolean()),
   },
@@ -23,7 +28,9 @@ export const GradesBody = Type.Union([GradeInput, Type.Array(GradeInput, { minIt
 /** Headers of a direct write. */
 export const WriteHeaders = Type.Object({
   'x-service-token': Type.Optional(Type.String()),
-  'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'identifies grades without eventId (list items get `key:index`)' })),
+  'idempotency-key': Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'identifies grades without eventId (list items get `key:index`)' }),
+  ),
 });
 /** What a direct write answers. */
 export const Queued = Type.Object({ queued: Type.Integer() });
@@ -54,7 +61,9 @@ export const Averages = Type.Object({
   groupBy: Type.String(),
 });
 /** On-time counts per period. */
-export const OnTime = Type.Array(Type.Object({ period: Type.String(), onTimeCount: Type.Integer(), totalCount: Type.Integer(), percentage: Type.Union([Type.Number(), Type.Null()]) }));
+export const OnTime = Type.Array(
+  Type.Object({ period: Type.String(), onTimeCount: Type.Integer(), totalCount: Type.Integer(), percentage: Type.Union([Type.Number(), Type.Null()]) }),
+);
 const StudentAverage = Type.Object({ studentId: Type.Optional(Type.String()), averageGrade: Type.Number(), gradeCount: Type.Integer() });
 /** A student's average over the course's assignments next to the others'. */
 export const Comparison = Type.Object({ student: StudentAverage, others: Type.Array(StudentAverage) });

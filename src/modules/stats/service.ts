@@ -28,7 +28,10 @@ function eventIdsFor(list: GradeInput[], idempotencyKey: string | undefined, lis
 
 function checkedRange(query: Range): { from?: string; to?: string } {
   const { from, to } = query;
-  for (const [field, value] of [['from', from], ['to', to]] as const) {
+  for (const [field, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (value !== undefined && (!DATE.test(value) || !isReasonableDate(value))) {
       throw new HttpError(400, 'validation_failed', 'dates are YYYY-MM-DD between 1900 and 3000', [{ field, message: 'is not a valid date' }]);
     }
@@ -54,7 +57,11 @@ export class StatsService {
   async recordDirect(user: AuthUser | undefined, body: GradeInput | GradeInput[], idempotencyKey: string | undefined): Promise<number> {
     const listed = Array.isArray(body);
     const list = listed ? body : [body];
-    const bad = list.flatMap((g, i) => (g.grade > this.gradeScale || !hasTwoDecimals(g.grade) ? [{ field: `${listed ? `${i}.` : ''}grade`, message: `must be between 0 and ${this.gradeScale} with at most two decimals` }] : []));
+    const bad = list.flatMap((g, i) =>
+      g.grade > this.gradeScale || !hasTwoDecimals(g.grade)
+        ? [{ field: `${listed ? `${i}.` : ''}grade`, message: `must be between 0 and ${this.gradeScale} with at most two decimals` }]
+        : [],
+    );
     if (bad.length > 0) throw new HttpError(400, 'validation_failed', 'some grades are out of range', bad);
     if (user) await this.access.checkWrite(user, list, listed);
     const gradedAt = new Date().toISOString();
@@ -62,7 +69,15 @@ export class StatsService {
     // One job for the whole list (the worker applies it in one statement), through the outbox:
     // accepted means stored for delivery, even while the queue is down.
     await appendToOutbox(this.pool, STATS_OUTBOX, 'stats.grade-recorded', 'grade.recorded', {
-      grades: list.map((g, i) => ({ studentId: g.studentId, courseId: g.courseId, assignmentId: g.assignmentId ?? '', eventId: eventIds[i]!, grade: g.grade, onTime: g.onTime ?? null, gradedAt })),
+      grades: list.map((g, i) => ({
+        studentId: g.studentId,
+        courseId: g.courseId,
+        assignmentId: g.assignmentId ?? '',
+        eventId: eventIds[i]!,
+        grade: g.grade,
+        onTime: g.onTime ?? null,
+        gradedAt,
+      })),
     });
     return list.length;
   }
@@ -94,14 +109,22 @@ export class StatsService {
     const mine = rows.find((r) => r.studentId === studentId);
     if (!mine) throw new HttpError(404, 'not_found', 'no grades for this student in this course');
     const anonymous = user.role === 'student';
-    return { student: mine, others: rows.filter((r) => r.studentId !== studentId).map((r) => (anonymous ? { averageGrade: r.averageGrade, gradeCount: r.gradeCount } : r)) };
+    return {
+      student: mine,
+      others: rows.filter((r) => r.studentId !== studentId).map((r) => (anonymous ? { averageGrade: r.averageGrade, gradeCount: r.gradeCount } : r)),
+    };
   }
 
   /** One assignment: the group average and each student's grade. */
   async assignmentAverages(user: AuthUser, courseId: string, assignmentId: string) {
     await this.access.course(user, courseId);
     const summary = await this.repo.summary({ courseId, assignmentId });
-    return { assignmentId, averageGrade: summary.averageGrade, gradeCount: summary.gradeCount, students: await this.repo.assignmentGrades(courseId, assignmentId) };
+    return {
+      assignmentId,
+      averageGrade: summary.averageGrade,
+      gradeCount: summary.gradeCount,
+      students: await this.repo.assignmentGrades(courseId, assignmentId),
+    };
   }
 
   /** On-time submissions in a course. */

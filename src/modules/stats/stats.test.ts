@@ -25,7 +25,14 @@ async function emit(events: GradeRecorded[]): Promise<void> {
   await waitUntil(async () => (await Promise.all(jobs.map(async (j) => (await queue.getJob(j.id!))?.getState()))).every((s) => s === 'completed'));
 }
 
-const event = (studentId: string, assignmentId: string, grade: number, onTime: boolean | null, gradedAt: string): GradeRecorded => ({ studentId, courseId: COURSE, assignmentId, grade, onTime, gradedAt });
+const event = (studentId: string, assignmentId: string, grade: number, onTime: boolean | null, gradedAt: string): GradeRecorded => ({
+  studentId,
+  courseId: COURSE,
+  assignmentId,
+  grade,
+  onTime,
+  gradedAt,
+});
 
 beforeAll(async () => {
   app = await startTestApp({ queues: ['stats.grade-recorded'], env: { AULA_STATS_SERVICE_TOKEN: SERVICE_TOKEN } });
@@ -52,7 +59,11 @@ afterAll(async () => app.stop());
 describe('figures, checked against values worked out by hand', () => {
   it('a student in a course: average, count, on-time percentage (after the re-grade)', async () => {
     // grades 4, 3.5, 5, 2.5, 0 → 15 / 5 = 3; punctuality known for 4, on time 3 → 75 %
-    expect((await api('GET', `/api/stats/students/${s1.id}/courses/${COURSE}`, s1.token)).body).toEqual({ averageGrade: 3, gradeCount: 5, onTimePercentage: 75 });
+    expect((await api('GET', `/api/stats/students/${s1.id}/courses/${COURSE}`, s1.token)).body).toEqual({
+      averageGrade: 3,
+      gradeCount: 5,
+      onTimePercentage: 75,
+    });
   });
 
   it('a student’s averages by week, month, quarter and year', async () => {
@@ -80,7 +91,10 @@ describe('figures, checked against values worked out by hand', () => {
   it('from/to are inclusive days', async () => {
     const res = await api('GET', `/api/stats/students/${s1.id}/average?from=2026-04-01&to=2026-06-30`, s1.token);
     expect(res.body).toEqual({
-      averages: [{ period: '2026-04', averageGrade: 4.25, gradeCount: 2 }, { period: '2026-06', averageGrade: 2.5, gradeCount: 1 }],
+      averages: [
+        { period: '2026-04', averageGrade: 4.25, gradeCount: 2 },
+        { period: '2026-06', averageGrade: 2.5, gradeCount: 1 },
+      ],
       timeRange: { from: '2026-04-01', to: '2026-06-30' },
       groupBy: 'month',
     });
@@ -109,7 +123,10 @@ describe('figures, checked against values worked out by hand', () => {
       assignmentId: 'a2',
       averageGrade: 4,
       gradeCount: 2,
-      students: [{ studentId: s1.id, grade: 3.5, onTime: false }, { studentId: s2.id, grade: 4.5, onTime: true }].sort((a, b) => a.studentId.localeCompare(b.studentId)),
+      students: [
+        { studentId: s1.id, grade: 3.5, onTime: false },
+        { studentId: s2.id, grade: 4.5, onTime: true },
+      ].sort((a, b) => a.studentId.localeCompare(b.studentId)),
     });
   });
 
@@ -118,7 +135,9 @@ describe('figures, checked against values worked out by hand', () => {
       student: { studentId: s1.id, averageGrade: 3, gradeCount: 5 },
       others: [{ averageGrade: 4.5, gradeCount: 1 }],
     });
-    expect((await api('GET', `/api/stats/students/${s1.id}/courses/${COURSE}/assignments/average`, admin)).body.others).toEqual([{ studentId: s2.id, averageGrade: 4.5, gradeCount: 1 }]);
+    expect((await api('GET', `/api/stats/students/${s1.id}/courses/${COURSE}/assignments/average`, admin)).body.others).toEqual([
+      { studentId: s2.id, averageGrade: 4.5, gradeCount: 1 },
+    ]);
   });
 
   it('a batch with the same key twice keeps the newest', async () => {
@@ -135,7 +154,11 @@ describe('figures, checked against values worked out by hand', () => {
 
   it('a replayed or stale grade.recorded changes nothing', async () => {
     const before = (await api('GET', `/api/stats/courses/${COURSE}/average?groupBy=day`, admin)).body;
-    await emit([event(s1.id, 'a2', 3, false, '2026-04-01T10:00:00Z'), event(s1.id, 'a3', 5, true, '2026-04-06T10:00:00Z'), event(s1.id, 'a3', 5, true, '2026-04-06T10:00:00Z')]);
+    await emit([
+      event(s1.id, 'a2', 3, false, '2026-04-01T10:00:00Z'),
+      event(s1.id, 'a3', 5, true, '2026-04-06T10:00:00Z'),
+      event(s1.id, 'a3', 5, true, '2026-04-06T10:00:00Z'),
+    ]);
     expect((await api('GET', `/api/stats/courses/${COURSE}/average?groupBy=day`, admin)).body).toEqual(before);
     expect((await api('GET', `/api/stats/students/${s1.id}/courses/${COURSE}`, s1.token)).body.averageGrade).toBe(3);
   });
@@ -160,7 +183,11 @@ describe('access and errors', () => {
     const assignment = (await api('POST', `/api/courses/${course.id}/assignments`, teacher.token, { title: 'Quiz', dueAt: '2030-01-01T00:00:00Z' })).body;
     await api('PUT', `/api/assignments/${assignment.id}/grades/${s1.id}`, teacher.token, { grade: 4.75 });
     await waitUntil(async () => (await api('GET', `/api/stats/courses/${course.id}/on-time`, teacher.token)).body?.[0]?.onTimeCount === 1);
-    expect((await api('GET', `/api/stats/students/${s1.id}/courses/${course.id}`, teacher.token)).body).toEqual({ averageGrade: 4.75, gradeCount: 1, onTimePercentage: 100 });
+    expect((await api('GET', `/api/stats/students/${s1.id}/courses/${course.id}`, teacher.token)).body).toEqual({
+      averageGrade: 4.75,
+      gradeCount: 1,
+      onTimePercentage: 100,
+    });
     expect((await api('GET', `/api/stats/courses/${course.id}/assignments/${assignment.id}/averages`, teacher.token)).body.averageGrade).toBe(4.75);
   });
 
@@ -184,15 +211,29 @@ describe('access and errors', () => {
   it('direct writes: admins, the service token, teachers for their groups; validated; visible soon after the 202', async () => {
     const one = { studentId: 'ext-student-1', courseId: 'EXT-9', grade: 0, assignmentId: 'q1', onTime: true };
     expect((await api('POST', '/api/stats/grades', admin, one)).status).toBe(202);
-    expect((await api('POST', '/api/stats/grades', undefined, [{ ...one, assignmentId: 'q2', grade: 5 }], { 'x-service-token': SERVICE_TOKEN })).body).toEqual({ queued: 1 });
+    expect((await api('POST', '/api/stats/grades', undefined, [{ ...one, assignmentId: 'q2', grade: 5 }], { 'x-service-token': SERVICE_TOKEN })).body).toEqual({
+      queued: 1,
+    });
     await waitUntil(async () => (await api('GET', '/api/stats/students/ext-student-1/courses/EXT-9', admin)).body?.gradeCount === 2);
-    expect((await api('GET', '/api/stats/students/ext-student-1/courses/EXT-9', admin)).body).toEqual({ averageGrade: 2.5, gradeCount: 2, onTimePercentage: 100 });
+    expect((await api('GET', '/api/stats/students/ext-student-1/courses/EXT-9', admin)).body).toEqual({
+      averageGrade: 2.5,
+      gradeCount: 2,
+      onTimePercentage: 100,
+    });
 
     expect((await api('POST', '/api/stats/grades', undefined, one, { 'x-service-token': 'wrong' })).status).toBe(401);
     expect((await api('POST', '/api/stats/grades', undefined, one)).status).toBe(401);
     expect((await api('POST', '/api/stats/grades', s1.token, one)).status).toBe(403);
     expect((await api('POST', '/api/stats/grades', teacher.token, one)).status).toBe(404); // not their course: one they may not know of, as in academic
-    for (const bad of [{ ...one, grade: 5.01 }, { ...one, grade: -0.5 }, { ...one, grade: 2.345 }, { ...one, studentId: 'a'.repeat(51) }, { ...one, courseId: 'has space' }, { ...one, extra: 1 }, []]) {
+    for (const bad of [
+      { ...one, grade: 5.01 },
+      { ...one, grade: -0.5 },
+      { ...one, grade: 2.345 },
+      { ...one, studentId: 'a'.repeat(51) },
+      { ...one, courseId: 'has space' },
+      { ...one, extra: 1 },
+      [],
+    ]) {
       expect((await api('POST', '/api/stats/grades', admin, bad)).status).toBe(400);
     }
   });
@@ -212,7 +253,10 @@ describe('direct writes: who may write for whom, and each grade’s identity', (
     const notEnrolled = await api('POST', '/api/stats/grades', teacher.token, { studentId: s2.id, courseId, grade: 1, eventId: 'e-not-enrolled' });
     expect(notEnrolled.status).toBe(404);
     expect(notEnrolled.body.error.details).toEqual([{ field: 'studentId', message: 'is not enrolled in this course' }]);
-    const mixed = await api('POST', '/api/stats/grades', teacher.token, [{ studentId: s1.id, courseId, grade: 2, eventId: 'e-mixed' }, { studentId: 'not-a-uuid', courseId, grade: 2 }]);
+    const mixed = await api('POST', '/api/stats/grades', teacher.token, [
+      { studentId: s1.id, courseId, grade: 2, eventId: 'e-mixed' },
+      { studentId: 'not-a-uuid', courseId, grade: 2 },
+    ]);
     expect(mixed.status).toBe(404);
     expect(mixed.body.error.details).toEqual([{ field: '1.studentId', message: 'is not enrolled in this course' }]);
     expect((await api('POST', '/api/stats/grades', teacher.token, { studentId: s1.id, courseId, grade: 3, eventId: 'e-ok' })).status).toBe(202);
@@ -229,7 +273,20 @@ describe('direct writes: who may write for whom, and each grade’s identity', (
 
     for (let i = 0; i < 2; i++) {
       expect((await api('POST', '/api/stats/grades', admin, { ...one, grade: 2, eventId: 'exam-7' })).status).toBe(202);
-      expect((await api('POST', '/api/stats/grades', admin, [{ ...one, grade: 4 }, { ...one, grade: 4 }], { 'idempotency-key': 'batch-42' })).status).toBe(202);
+      expect(
+        (
+          await api(
+            'POST',
+            '/api/stats/grades',
+            admin,
+            [
+              { ...one, grade: 4 },
+              { ...one, grade: 4 },
+            ],
+            { 'idempotency-key': 'batch-42' },
+          )
+        ).status,
+      ).toBe(202);
     }
     // Every write above is in the outbox or the queue (202 comes after the append): wait until the
     // relay has moved them all (the outbox is empty), then until the queue has none left.

@@ -35,8 +35,7 @@ export async function registerWebApp(app: FastifyInstance, log: Logger, distDir:
   const files = new Set(listFiles(distDir));
   await app.register(fastifyStatic, { root: distDir, serve: false, cacheControl: false });
 
-  const sendIndex = (reply: import('fastify').FastifyReply) =>
-    reply.header('cache-control', 'no-cache').sendFile('index.html');
+  const sendIndex = (reply: import('fastify').FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {

@@ -37,9 +37,11 @@ export function createGuards(secret: Uint8Array): AuthGuards {
     if (result === 'invalid') throw new HttpError(401, 'unauthorized', 'the access token is not valid');
     request.user = result;
   };
-  const requireRole = (...roles: Role[]): Guard => async (request, reply) => {
-    await authenticate(request, reply);
-    if (!roles.includes(request.user!.role)) throw new HttpError(403, 'forbidden', `this needs the role ${roles.join(' or ')}`);
-  };
+  const requireRole =
+    (...roles: Role[]): Guard =>
+    async (request, reply) => {
+      await authenticate(request, reply);
+      if (!roles.includes(request.user!.role)) throw new HttpError(403, 'forbidden', `this needs the role ${roles.join(' or ')}`);
+    };
   return { authenticate, requireRole };
 }

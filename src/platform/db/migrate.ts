@@ -34,12 +34,7 @@ class SqlFolderProvider implements MigrationProvider {
  * advisory lock, so any number of processes starting together migrate once.
  * `extra` runs inside the same lock (BullMQ's own migrations).
  */
-export async function runMigrations(
-  pool: pg.Pool,
-  sources: MigrationSource[],
-  log: Logger,
-  extra?: (client: pg.PoolClient) => Promise<void>,
-): Promise<void> {
+export async function runMigrations(pool: pg.Pool, sources: MigrationSource[], log: Logger, extra?: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -25,7 +25,10 @@ describe('admin pages', () => {
 
   it('serves the queue dashboard to an admin’s session cookie, refuses students, sends browsers without a session to log in', async () => {
     const admin = await adminLogin({ 'x-aula-session': 'cookie' });
-    const cookie = admin.headers.getSetCookie().find((c) => c.startsWith('aula_queues='))!.split(';')[0]!;
+    const cookie = admin.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('aula_queues='))!
+      .split(';')[0]!;
     const page = await fetch(`${app.baseUrl}/admin/queues`, { headers: { cookie, accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
@@ -35,8 +38,14 @@ describe('admin pages', () => {
 
     const account = newAccount('board');
     await call(app.baseUrl, 'POST', '/api/auth/signup', { body: account });
-    const student = await call(app.baseUrl, 'POST', '/api/auth/login', { body: { username: account.username, password: account.password }, headers: { 'x-aula-session': 'cookie' } });
-    const studentCookie = student.headers.getSetCookie().find((c) => c.startsWith('aula_queues='))!.split(';')[0]!;
+    const student = await call(app.baseUrl, 'POST', '/api/auth/login', {
+      body: { username: account.username, password: account.password },
+      headers: { 'x-aula-session': 'cookie' },
+    });
+    const studentCookie = student.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('aula_queues='))!
+      .split(';')[0]!;
     expect((await fetch(`${app.baseUrl}/admin/queues/api/queues`, { headers: { cookie: studentCookie } })).status).toBe(403);
     const anonymous = await fetch(`${app.baseUrl}/admin/queues`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(anonymous.status).toBe(302);

@@ -81,16 +81,20 @@ describe('error format for module routes', () => {
       log: createLogger('silent'),
       readiness: [],
       register: async (instance) => {
-        instance.post('/api/echo', {
-          schema: {
-            body: {
-              type: 'object',
-              required: ['name', 'age'],
-              additionalProperties: false,
-              properties: { name: { type: 'string', minLength: 3 }, age: { type: 'integer', minimum: 0 } },
+        instance.post(
+          '/api/echo',
+          {
+            schema: {
+              body: {
+                type: 'object',
+                required: ['name', 'age'],
+                additionalProperties: false,
+                properties: { name: { type: 'string', minLength: 3 }, age: { type: 'integer', minimum: 0 } },
+              },
             },
           },
-        }, async (request) => request.body);
+          async (request) => request.body,
+        );
         instance.get('/api/gone', async () => {
           throw new HttpError(410, 'gone', 'this is gone', { since: 'yesterday' });
         });

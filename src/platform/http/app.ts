@@ -52,9 +52,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // No text with a NUL byte gets past validation into any module (PostgreSQL refuses it with an error, i.e. a 500).
   app.addHook('preValidation', async (request) => {
-    for (const [part, value] of [['query', request.query], ['params', request.params], ['body', request.body]] as const) {
+    for (const [part, value] of [
+      ['query', request.query],
+      ['params', request.params],
+      ['body', request.body],
+    ] as const) {
       const at = nulCharacterPath(value);
-      if (at !== undefined) throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: at || part, message: 'must not contain NUL characters' }]);
+      if (at !== undefined)
+        throw new HttpError(400, 'validation_failed', 'the request is invalid', [{ field: at || part, message: 'must not contain NUL characters' }]);
     }
   });
   // close() closes the keep-alive connections that are idle when it starts; one whose response ends later (a file

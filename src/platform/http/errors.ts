@@ -80,9 +80,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(body('internal_error', 'something went wrong on our side'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(body('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
 }
 
 /** The one error body, for handlers outside Fastify's error path. */

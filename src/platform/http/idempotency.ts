@@ -23,7 +23,9 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -31,7 +33,9 @@ function stableJson(value: unknown): string {
 
 /** A keyed digest of a request body (keyed, so a stored digest reveals nothing about a password in it). */
 export function requestFingerprint(secret: Uint8Array, body: unknown): string {
-  return createHmac('sha256', secret).update(stableJson(body ?? null)).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(stableJson(body ?? null))
+    .digest('base64url');
 }
 
 /** Who sent the request, on which route, with which key, and a fingerprint of what they sent. */

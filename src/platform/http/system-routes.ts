@@ -19,40 +19,52 @@ const statusSchema = {
 export function registerSystemRoutes(app: FastifyInstance, checks: ReadinessCheck[], liveness: ReadinessCheck[] = []): void {
   const hide = { hide: true };
 
-  app.get('/health', {
-    schema: { tags: ['system'], summary: 'The process is alive and its own parts (an embedded PostgreSQL) run', response: { 200: statusSchema, 503: statusSchema } },
-  }, async (_request, reply) => {
-    const failing: Record<string, string> = {};
-    for (const { name, check } of liveness) {
-      await check().catch((error: unknown) => (failing[name] = error instanceof Error ? error.message : String(error)));
-    }
-    if (Object.keys(failing).length > 0) return reply.status(503).send({ status: 'failing', checks: failing });
-    return { status: 'ok' };
-  });
-
-  app.get('/ready', {
-    schema: {
-      tags: ['system'],
-      summary: 'Database and queue answer and migrations are done',
-      response: { 200: statusSchema, 503: statusSchema },
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'The process is alive and its own parts (an embedded PostgreSQL) run',
+        response: { 200: statusSchema, 503: statusSchema },
+      },
     },
-  }, async (_request, reply) => {
-    const results: Record<string, string> = {};
-    let ready = true;
-    await Promise.all(
-      checks.map(async ({ name, check }) => {
-        try {
-          await withTimeout(check(), 2000);
-          results[name] = 'ok';
-        } catch (error) {
-          ready = false;
-          results[name] = 'failing';
-          app.log.warn({ check: name, err: error instanceof Error ? error.message : String(error) }, 'readiness check failed');
-        }
-      }),
-    );
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
-  });
+    async (_request, reply) => {
+      const failing: Record<string, string> = {};
+      for (const { name, check } of liveness) {
+        await check().catch((error: unknown) => (failing[name] = error instanceof Error ? error.message : String(error)));
+      }
+      if (Object.keys(failing).length > 0) return reply.status(503).send({ status: 'failing', checks: failing });
+      return { status: 'ok' };
+    },
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Database and queue answer and migrations are done',
+        response: { 200: statusSchema, 503: statusSchema },
+      },
+    },
+    async (_request, reply) => {
+      const results: Record<string, string> = {};
+      let ready = true;
+      await Promise.all(
+        checks.map(async ({ name, check }) => {
+          try {
+            await withTimeout(check(), 2000);
+            results[name] = 'ok';
+          } catch (error) {
+            ready = false;
+            results[name] = 'failing';
+            app.log.warn({ check: name, err: error instanceof Error ? error.message : String(error) }, 'readiness check failed');
+          }
+        }),
+      );
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
+    },
+  );
 
   app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     reply.type(registry.contentType);

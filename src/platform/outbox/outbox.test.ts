@@ -57,7 +57,10 @@ describe('transactional outbox', () => {
     await inTransaction((c) => appendToOutbox(c, 'demo.outbox', 'platform.noop', 'noop', { seq: 2 }), 'ROLLBACK');
     await inTransaction((c) => appendToOutbox(c, 'demo.outbox', 'platform.noop', 'noop', { seq: 3 }), 'COMMIT');
     await waitUntil(() => seen.some((s) => s.seq === 3));
-    expect(seen).toEqual([{ seq: 1, requestId: 'req-outbox-1' }, { seq: 3, requestId: undefined }]);
+    expect(seen).toEqual([
+      { seq: 1, requestId: 'req-outbox-1' },
+      { seq: 3, requestId: undefined },
+    ]);
     expect((await pool.query('SELECT count(*)::int AS n FROM demo.outbox')).rows[0].n).toBe(0);
   });
 

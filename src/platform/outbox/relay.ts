@@ -130,7 +130,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         return count;
       })
       .catch((error: unknown) => {
-        if (!failing) opts.log.warn({ table, err: error instanceof Error ? error.message : String(error) }, 'outbox relay could not publish; rows kept, retrying');
+        if (!failing)
+          opts.log.warn({ table, err: error instanceof Error ? error.message : String(error) }, 'outbox relay could not publish; rows kept, retrying');
         failing = true;
         return 0;
       })

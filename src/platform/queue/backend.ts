@@ -18,7 +18,14 @@ import type { EventStreamName, EventStreams, JobMeta, QueueName, QueuePayloads }
 
 /** A BullMQ queue carrying the payload of queue N, on either backend. */
 export type AulaQueue<N extends QueueName> = Queue<
-  QueuePayloads[N] & JobMeta, unknown, string, QueuePayloads[N] & JobMeta, unknown, string, IQueueBackend, unknown
+  QueuePayloads[N] & JobMeta,
+  unknown,
+  string,
+  QueuePayloads[N] & JobMeta,
+  unknown,
+  string,
+  IQueueBackend,
+  unknown
 >;
 /** A BullMQ job of queue N. */
 export type AulaJob<N extends QueueName> = Job<QueuePayloads[N] & JobMeta, unknown, string>;
@@ -77,10 +84,16 @@ interface Closable {
 }
 
 interface Classes {
-  QueueEventsProducer: new (name: string, opts: { connection: unknown; prefix?: string }) => Closable & {
+  QueueEventsProducer: new (
+    name: string,
+    opts: { connection: unknown; prefix?: string },
+  ) => Closable & {
     publishEvent(event: { eventName: string }, maxEvents?: number): Promise<void>;
   };
-  QueueEvents: new (name: string, opts: { connection: unknown; prefix?: string; autorun?: boolean }) => Closable & {
+  QueueEvents: new (
+    name: string,
+    opts: { connection: unknown; prefix?: string; autorun?: boolean },
+  ) => Closable & {
     on(event: string, listener: (args: Record<string, unknown>) => void): void;
     waitUntilReady(): Promise<void>;
   };
@@ -185,12 +198,20 @@ function build(
 export function createPostgresQueueBackend(databaseUrl: string, catalog: QueueCatalog, log: Logger, poolMax = 20): QueueBackend {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax, options: '-c search_path=bullmq' });
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle queue connection error'));
-  // Classes is the narrow view of BullMQ's backend-bound classes this file uses; their generics do not line up with it.
-  return build('postgres', catalog, withBackend(createPostgresBackend) as unknown as Classes, { producer: () => pool, consumer: () => pool }, undefined, {
-    migrate: async (client) => void (await runBullMigrations(client)),
-    ping: async () => void (await pool.query('SELECT 1 FROM migration LIMIT 1')),
-    closeConnections: () => pool.end(),
-  }, log);
+  return build(
+    'postgres',
+    catalog,
+    // Classes is the narrow view of BullMQ's backend-bound classes this file uses; their generics do not line up with it.
+    withBackend(createPostgresBackend) as unknown as Classes,
+    { producer: () => pool, consumer: () => pool },
+    undefined,
+    {
+      migrate: async (client) => void (await runBullMigrations(client)),
+      ping: async () => void (await pool.query('SELECT 1 FROM migration LIMIT 1')),
+      closeConnections: () => pool.end(),
+    },
+    log,
+  );
 }
 
 /** BullMQ on Redis under a key prefix; workers get their own blocking connections from BullMQ. */
@@ -201,14 +222,22 @@ export function createRedisQueueBackend(redisUrl: string, prefix: string, catalo
   // for the whole outage); workers keep the patient connection and resume when it is back.
   const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000, lazyConnect: false });
   producer.on('error', (error: Error) => log.warn({ err: error.message }, 'redis error (producer)'));
-  // As for PostgreSQL: BullMQ's classes seen through the narrow Classes view.
-  return build('redis', catalog, withBackend(createRedisBackend) as unknown as Classes, { producer: () => producer, consumer: () => shared }, prefix, {
-    migrate: async () => undefined,
-    ping: async () => void (await shared.ping()),
-    closeConnections: async () => {
-      await Promise.all([shared, producer].map((c) => c.quit().catch(() => c.disconnect())));
+  return build(
+    'redis',
+    catalog,
+    // As for PostgreSQL: BullMQ's classes seen through the narrow Classes view.
+    withBackend(createRedisBackend) as unknown as Classes,
+    { producer: () => producer, consumer: () => shared },
+    prefix,
+    {
+      migrate: async () => undefined,
+      ping: async () => void (await shared.ping()),
+      closeConnections: async () => {
+        await Promise.all([shared, producer].map((c) => c.quit().catch(() => c.disconnect())));
+      },
     },
-  }, log);
+    log,
+  );
 }
 
 /** Picks the backend from configuration: Redis when a URL is given, else PostgreSQL. */

@@ -91,10 +91,9 @@ describe.each(backends)('queue layer on $kind', ({ kind, enabled }) => {
   });
 
   it.skipIf(!enabled)('fails a job that overruns its timeout, after its attempts', async () => {
-    const worker = run(
-      (_job, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
-      { timeoutMs: 100 },
-    );
+    const worker = run((_job, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), {
+      timeoutMs: 100,
+    });
     const job = await queue.add('noop', { seq: 2 }, { attempts: 1 });
     expect(await waitForState(queue, job.id!, ['completed', 'failed'])).toBe('failed');
     expect((await queue.getJob(job.id!))!.failedReason).toBe('job timed out after 100 ms');

@@ -70,7 +70,10 @@ export function startWorker<N extends QueueName>(
     { concurrency: opts.concurrency ?? spec.concurrency, lockMs: opts.lockMs ?? 30_000 },
   );
   worker.on('failed', (job, error) =>
-    log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message, ...(job?.data.requestId ? { requestId: job.data.requestId } : {}) }, 'job failed'),
+    log.warn(
+      { queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message, ...(job?.data.requestId ? { requestId: job.data.requestId } : {}) },
+      'job failed',
+    ),
   );
   return {
     queue,

@@ -147,7 +147,10 @@ export class LocalStorage implements Storage {
       if (!entry.isFile() || !entry.name.startsWith(PARTIAL_PREFIX)) continue;
       const file = path.join(entry.parentPath, entry.name);
       // A write in progress keeps touching its file, so only long-untouched ones are abandoned.
-      const modified = await fsp.stat(file).then((s) => s.mtime, () => undefined);
+      const modified = await fsp.stat(file).then(
+        (s) => s.mtime,
+        () => undefined,
+      );
       if (modified === undefined || modified >= olderThan) continue;
       await fsp.rm(file, { force: true });
       removed += 1;

@@ -23,17 +23,21 @@ export function useTaskEvents(): void {
       source.addEventListener('task', (event) => {
         const change = JSON.parse((event as MessageEvent<string>).data) as TaskChange;
         let known = false;
-        client.setQueriesData<InfiniteData<TaskPage>>({ queryKey: ['tasks'] }, (data) => data && {
-          ...data,
-          pages: data.pages.map((page) => ({
-            ...page,
-            data: page.data.map((task) => {
-              if (task.id !== change.id) return task;
-              known = true;
-              return { ...task, status: change.status, progress: change.progress, error: change.error };
-            }),
-          })),
-        });
+        client.setQueriesData<InfiniteData<TaskPage>>(
+          { queryKey: ['tasks'] },
+          (data) =>
+            data && {
+              ...data,
+              pages: data.pages.map((page) => ({
+                ...page,
+                data: page.data.map((task) => {
+                  if (task.id !== change.id) return task;
+                  known = true;
+                  return { ...task, status: change.status, progress: change.progress, error: change.error };
+                }),
+              })),
+            },
+        );
         // cancelRefetch: false keeps a "Show more" in flight; cancelling it would refetch only the pages already shown.
         if (!known || change.status === 'processed') void client.invalidateQueries({ queryKey: ['tasks'] }, { cancelRefetch: false });
         void client.invalidateQueries({ queryKey: ['task', change.id] });

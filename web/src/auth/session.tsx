@@ -71,25 +71,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [refresh]);
 
-  const value = useMemo<SessionState>(() => ({
-    status,
-    user,
-    async login(login, password) {
-      const body = login.includes('@') ? { email: login, password } : { username: login, password };
-      const session = await api<Session>('/api/auth/login', { body, headers: COOKIE_MODE, noRefresh: true });
-      adopt(session);
-      setUserState(session.user ?? null);
-      setStatus('signed-in');
-    },
-    async logout() {
-      await api('/api/auth/logout', { method: 'POST', headers: COOKIE_MODE, noRefresh: true }).catch(() => undefined);
-      window.clearTimeout(timer.current);
-      setAccessToken(null);
-      setUserState(null);
-      setStatus('anonymous');
-    },
-    setUser: setUserState,
-  }), [status, user, adopt]);
+  const value = useMemo<SessionState>(
+    () => ({
+      status,
+      user,
+      async login(login, password) {
+        const body = login.includes('@') ? { email: login, password } : { username: login, password };
+        const session = await api<Session>('/api/auth/login', { body, headers: COOKIE_MODE, noRefresh: true });
+        adopt(session);
+        setUserState(session.user ?? null);
+        setStatus('signed-in');
+      },
+      async logout() {
+        await api('/api/auth/logout', { method: 'POST', headers: COOKIE_MODE, noRefresh: true }).catch(() => undefined);
+        window.clearTimeout(timer.current);
+        setAccessToken(null);
+        setUserState(null);
+        setStatus('anonymous');
+      },
+      setUser: setUserState,
+    }),
+    [status, user, adopt],
+  );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -28,7 +28,8 @@ export function GradeTable({ courseId, assignmentId }: { courseId: string; assig
       return error instanceof ApiError ? error.message : String(error);
     }
   };
-  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['grades', courseId] }), client.invalidateQueries({ queryKey: ['stats', courseId] })]);
+  const refresh = () =>
+    Promise.all([client.invalidateQueries({ queryKey: ['grades', courseId] }), client.invalidateQueries({ queryKey: ['stats', courseId] })]);
 
   const onCell = async (studentId: string, value: string, before: number | undefined) => {
     if (value.trim() === '') return;
@@ -65,7 +66,13 @@ export function GradeTable({ courseId, assignmentId }: { courseId: string; assig
   return (
     <Stack>
       <Table aria-label={t('course.grades')}>
-        <Table.Thead><Table.Tr><Table.Th>{t('signup.email')}</Table.Th><Table.Th>{t('grades.grade')}</Table.Th><Table.Th>{t('grades.state')}</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('signup.email')}</Table.Th>
+            <Table.Th>{t('grades.grade')}</Table.Th>
+            <Table.Th>{t('grades.state')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
           {students.data.data.map((s) => {
             const current = gradeOf(s.id);
@@ -85,7 +92,11 @@ export function GradeTable({ courseId, assignmentId }: { courseId: string; assig
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" role="status" c={state && state !== 'saving' && state !== 'saved' ? 'red.9' : undefined}>
-                    {state === 'saving' ? t('grades.saving') : state === 'saved' ? t('grades.saved') : state ?? (current === undefined ? t('course.notGraded') : number(current))}
+                    {state === 'saving'
+                      ? t('grades.saving')
+                      : state === 'saved'
+                        ? t('grades.saved')
+                        : (state ?? (current === undefined ? t('course.notGraded') : number(current)))}
                   </Text>
                 </Table.Td>
               </Table.Tr>
@@ -96,12 +107,20 @@ export function GradeTable({ courseId, assignmentId }: { courseId: string; assig
       <form onSubmit={onPaste}>
         <Stack gap="xs">
           <Textarea name="paste" label={t('grades.pasteLabel')} description={t('grades.pasteHint')} autosize minRows={3} required />
-          <Group><Button type="submit">{t('grades.pasteSave')}</Button></Group>
+          <Group>
+            <Button type="submit">{t('grades.pasteSave')}</Button>
+          </Group>
         </Stack>
       </form>
       {pasteReport && (
         <Alert role="status" color={pasteReport.problems.length ? 'yellow' : 'green'} title={t('grades.pasteSaved', { count: pasteReport.saved })}>
-          {pasteReport.problems.length > 0 && <ul>{pasteReport.problems.map((p) => <li key={p}>{p}</li>)}</ul>}
+          {pasteReport.problems.length > 0 && (
+            <ul>
+              {pasteReport.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
         </Alert>
       )}
     </Stack>

@@ -22,11 +22,11 @@ export function PeriodChart({ periods, series, label, xLabel, yMax }: { periods:
         width,
         height: 260,
         scales: { x: { time: false, range: () => [-0.5, periods.length - 0.5] }, y: { range: [0, yMax ?? null] as uPlot.Range.MinMax } },
-        axes: [
-          { splits: () => periods.map((_, i) => i), values: (_u, ticks) => ticks.map((i) => periods[i] ?? '') },
-          {},
+        axes: [{ splits: () => periods.map((_, i) => i), values: (_u, ticks) => ticks.map((i) => periods[i] ?? '') }, {}],
+        series: [
+          { label: xLabel, value: (_u, i) => (i == null ? '--' : (periods[i] ?? '--')) },
+          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true, size: 7 } })),
         ],
-        series: [{ label: xLabel, value: (_u, i) => (i == null ? '--' : (periods[i] ?? '--')) }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true, size: 7 } }))],
         legend: { show: true },
       },
       [periods.map((_, i) => i), ...series.map((s) => s.values)] as uPlot.AlignedData,
@@ -40,5 +40,14 @@ export function PeriodChart({ periods, series, label, xLabel, yMax }: { periods:
       plot.destroy();
     };
   }, [periods, series, xLabel, yMax]);
-  return <div ref={box} style={{ width: "100%", overflow: "hidden" }} role="img" aria-label={label} data-testid="chart" data-points={series.map((s) => s.values.join(',')).join('|')} />;
+  return (
+    <div
+      ref={box}
+      style={{ width: '100%', overflow: 'hidden' }}
+      role="img"
+      aria-label={label}
+      data-testid="chart"
+      data-points={series.map((s) => s.values.join(',')).join('|')}
+    />
+  );
 }

@@ -37,13 +37,17 @@ export function Shell({ children }: { children: ReactNode }) {
 
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened, desktop: !user } }} padding="md">
-      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
             {user && <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} aria-expanded={opened} />}
             <Anchor component={Link} to="/" underline="never" c="inherit">
-              <Title order={1} size="h3">Aula</Title>
+              <Title order={1} size="h3">
+                Aula
+              </Title>
             </Anchor>
           </Group>
           <Group gap="xs" wrap="nowrap">
@@ -52,12 +56,19 @@ export function Shell({ children }: { children: ReactNode }) {
               size="xs"
               value={locale}
               onChange={(e) => setLocale(e.currentTarget.value as Locale)}
-              data={[{ value: 'en', label: 'English' }, { value: 'es', label: 'Español' }]}
+              data={[
+                { value: 'en', label: 'English' },
+                { value: 'es', label: 'Español' },
+              ]}
             />
             {user && (
               <>
-                <Text size="sm" visibleFrom="sm">{user.username}</Text>
-                <Button size="xs" variant="default" onClick={() => void logout().then(() => navigate({ to: '/login' }))}>{t('nav.logout')}</Button>
+                <Text size="sm" visibleFrom="sm">
+                  {user.username}
+                </Text>
+                <Button size="xs" variant="default" onClick={() => void logout().then(() => navigate({ to: '/login' }))}>
+                  {t('nav.logout')}
+                </Button>
               </>
             )}
           </Group>
@@ -69,12 +80,22 @@ export function Shell({ children }: { children: ReactNode }) {
             item.external ? (
               <NavLink key={item.to} href={item.to} label={t(item.label)} />
             ) : (
-              <NavLink key={item.to} component={Link} to={item.to} label={t(item.label)} active={pathname.startsWith(item.to)} variant="filled" onClick={close} />
+              <NavLink
+                key={item.to}
+                component={Link}
+                to={item.to}
+                label={t(item.label)}
+                active={pathname.startsWith(item.to)}
+                variant="filled"
+                onClick={close}
+              />
             ),
           )}
         </AppShell.Navbar>
       )}
-      <AppShell.Main id="main" tabIndex={-1}>{children}</AppShell.Main>
+      <AppShell.Main id="main" tabIndex={-1}>
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

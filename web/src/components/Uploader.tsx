@@ -78,16 +78,31 @@ export function Uploader() {
       >
         <Stack align="center" gap="xs">
           <Text>{t('videos.drop')}</Text>
-          <input ref={input} id="video-files" type="file" accept="video/*" multiple hidden onChange={(e) => add(e.currentTarget.files)} aria-label={t('videos.choose')} />
+          <input
+            ref={input}
+            id="video-files"
+            type="file"
+            accept="video/*"
+            multiple
+            hidden
+            onChange={(e) => add(e.currentTarget.files)}
+            aria-label={t('videos.choose')}
+          />
           <Button onClick={() => input.current?.click()}>{t('videos.choose')}</Button>
         </Stack>
       </Paper>
       {files.map((f) => (
         <Group key={f.key} wrap="nowrap" gap="sm">
-          <Text size="sm" style={{ flex: 1, minWidth: 0 }} truncate>{f.name}</Text>
+          <Text size="sm" style={{ flex: 1, minWidth: 0 }} truncate>
+            {f.name}
+          </Text>
           <Progress value={f.percent} w="40%" aria-label={t('videos.uploadProgress', { name: f.name })} color={f.state === 'error' ? 'red' : undefined} />
           <Text size="sm" w={150} role="status">
-            {f.state === 'error' ? t('videos.uploadFailed', { error: f.error ?? '' }) : f.state === 'done' ? t('videos.uploaded') : `${number(f.percent, 0)} %${f.resumed ? ` · ${t('videos.resumed')}` : ''}`}
+            {f.state === 'error'
+              ? t('videos.uploadFailed', { error: f.error ?? '' })
+              : f.state === 'done'
+                ? t('videos.uploaded')
+                : `${number(f.percent, 0)} %${f.resumed ? ` · ${t('videos.resumed')}` : ''}`}
           </Text>
         </Group>
       ))}

@@ -18,7 +18,9 @@ export function Loading() {
 export function Empty({ children }: { children: ReactNode }) {
   return (
     <Stack py="lg" align="center">
-      <Text c="dimmed" ta="center">{children}</Text>
+      <Text c="dimmed" ta="center">
+        {children}
+      </Text>
     </Stack>
   );
 }

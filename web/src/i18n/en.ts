@@ -305,7 +305,8 @@ export const en = {
   'cluster.title': 'Cluster',
   'cluster.link': 'See the cluster instances',
   'cluster.processesLink': 'See the registered processes',
-  'cluster.notCluster': 'Aula is not running as a cluster, so there are no instances to show. To run several API processes behind HAProxy with a monitor that replaces dead ones, start it with',
+  'cluster.notCluster':
+    'Aula is not running as a cluster, so there are no instances to show. To run several API processes behind HAProxy with a monitor that replaces dead ones, start it with',
   'cluster.noInstances': 'The cluster has no instances yet; they appear as the supervisor starts them.',
   'cluster.since': 'Supervisor running since {date}',
   'cluster.instances': 'Cluster instances',

@@ -307,7 +307,8 @@ export const es: Record<MessageKey, string> = {
   'cluster.title': 'Clúster',
   'cluster.link': 'Ver las instancias del clúster',
   'cluster.processesLink': 'Ver los procesos registrados',
-  'cluster.notCluster': 'Aula no se está ejecutando como clúster, así que no hay instancias que mostrar. Para ejecutar varios procesos de API tras HAProxy con un monitor que reemplaza los caídos, arráncalo con',
+  'cluster.notCluster':
+    'Aula no se está ejecutando como clúster, así que no hay instancias que mostrar. Para ejecutar varios procesos de API tras HAProxy con un monitor que reemplaza los caídos, arráncalo con',
   'cluster.noInstances': 'El clúster aún no tiene instancias; aparecen a medida que el supervisor las arranca.',
   'cluster.since': 'Supervisor en marcha desde {date}',
   'cluster.instances': 'Instancias del clúster',

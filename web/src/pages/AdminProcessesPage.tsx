@@ -28,22 +28,42 @@ export function AdminProcessesPage() {
       <Title order={2}>{t('admin.processes')}</Title>
       <Group gap="md">
         <Anchor href="/admin/queues">{t('admin.queuesLink')}</Anchor>
-        <Anchor component={Link} to="/admin/cluster">{t('cluster.link')}</Anchor>
+        <Anchor component={Link} to="/admin/cluster">
+          {t('cluster.link')}
+        </Anchor>
       </Group>
-      {processes.isPending ? <Loading /> : processes.isError ? <ErrorAlert error={processes.error} /> : processes.data.data.length === 0 ? <Empty>{t('admin.noProcesses')}</Empty> : (
+      {processes.isPending ? (
+        <Loading />
+      ) : processes.isError ? (
+        <ErrorAlert error={processes.error} />
+      ) : processes.data.data.length === 0 ? (
+        <Empty>{t('admin.noProcesses')}</Empty>
+      ) : (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
         // biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region
         <div tabIndex={0} role="region" aria-label={t('admin.processes')} style={{ overflowX: 'auto' }}>
           <Table striped miw={640} aria-label={t('admin.processes')}>
             <Table.Thead>
-              <Table.Tr><Table.Th>{t('admin.health')}</Table.Th><Table.Th>{t('admin.role')}</Table.Th><Table.Th>{t('admin.host')}</Table.Th><Table.Th>{t('admin.queues')}</Table.Th><Table.Th>{t('admin.lastSeen')}</Table.Th></Table.Tr>
+              <Table.Tr>
+                <Table.Th>{t('admin.health')}</Table.Th>
+                <Table.Th>{t('admin.role')}</Table.Th>
+                <Table.Th>{t('admin.host')}</Table.Th>
+                <Table.Th>{t('admin.queues')}</Table.Th>
+                <Table.Th>{t('admin.lastSeen')}</Table.Th>
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {processes.data.data.map((p) => (
                 <Table.Tr key={p.id}>
-                  <Table.Td><Badge color={COLOR[p.health]} variant="light" c="dark">{t(`health.${p.health}`)}</Badge></Table.Td>
+                  <Table.Td>
+                    <Badge color={COLOR[p.health]} variant="light" c="dark">
+                      {t(`health.${p.health}`)}
+                    </Badge>
+                  </Table.Td>
                   <Table.Td>{p.role}</Table.Td>
-                  <Table.Td>{p.host}:{p.pid}</Table.Td>
+                  <Table.Td>
+                    {p.host}:{p.pid}
+                  </Table.Td>
                   <Table.Td>{p.queues.length}</Table.Td>
                   <Table.Td>{dateTime(p.lastSeenAt)}</Table.Td>
                 </Table.Tr>

@@ -25,13 +25,25 @@ function Promote() {
       <form onSubmit={submit}>
         <Stack gap="xs">
           <Textarea name="emails" label={t('admin.promoteLabel')} description={t('course.enrolHint')} autosize minRows={2} required />
-          <Group><Button type="submit" loading={promote.isPending}>{t('admin.promote')}</Button></Group>
+          <Group>
+            <Button type="submit" loading={promote.isPending}>
+              {t('admin.promote')}
+            </Button>
+          </Group>
         </Stack>
       </form>
       <ErrorAlert error={promote.error} />
       {promote.data && (
-        <Alert role="status" color={promote.data.unknownEmails.length ? 'yellow' : 'green'} title={t('admin.promoted', { count: promote.data.promoted.length })}>
-          {promote.data.unknownEmails.length > 0 && <Text size="sm">{t('course.unknown')} {promote.data.unknownEmails.join(', ')}</Text>}
+        <Alert
+          role="status"
+          color={promote.data.unknownEmails.length ? 'yellow' : 'green'}
+          title={t('admin.promoted', { count: promote.data.promoted.length })}
+        >
+          {promote.data.unknownEmails.length > 0 && (
+            <Text size="sm">
+              {t('course.unknown')} {promote.data.unknownEmails.join(', ')}
+            </Text>
+          )}
         </Alert>
       )}
     </Stack>
@@ -56,12 +68,33 @@ export function AdminUsersPage() {
     <Stack>
       <Title order={2}>{t('admin.users')}</Title>
       <Promote />
-      <TextInput type="search" label={t('admin.search')} value={q} onChange={(e) => { setQ(e.currentTarget.value); setPage(1); }} maw={360} />
+      <TextInput
+        type="search"
+        label={t('admin.search')}
+        value={q}
+        onChange={(e) => {
+          setQ(e.currentTarget.value);
+          setPage(1);
+        }}
+        maw={360}
+      />
       <ErrorAlert error={setRole.error} />
-      {users.isPending ? <Loading /> : users.isError ? <ErrorAlert error={users.error} /> : users.data.data.length === 0 ? <Empty>{t('admin.noUsers')}</Empty> : (
+      {users.isPending ? (
+        <Loading />
+      ) : users.isError ? (
+        <ErrorAlert error={users.error} />
+      ) : users.data.data.length === 0 ? (
+        <Empty>{t('admin.noUsers')}</Empty>
+      ) : (
         <>
           <Table striped aria-label={t('admin.users')}>
-            <Table.Thead><Table.Tr><Table.Th>{t('signup.username')}</Table.Th><Table.Th>{t('signup.email')}</Table.Th><Table.Th>{t('admin.role')}</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('signup.username')}</Table.Th>
+                <Table.Th>{t('signup.email')}</Table.Th>
+                <Table.Th>{t('admin.role')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {users.data.data.map((u) => (
                 <Table.Tr key={u.id}>

@@ -37,9 +37,14 @@ export function LoginPage() {
           <ErrorAlert error={error} />
           <TextInput name="login" label={t('login.login')} autoComplete="username" required />
           <PasswordInput name="password" label={t('login.password')} autoComplete="current-password" required />
-          <Button type="submit" loading={busy}>{t('login.submit')}</Button>
+          <Button type="submit" loading={busy}>
+            {t('login.submit')}
+          </Button>
           <Text size="sm">
-            {t('login.noAccount')} <Anchor component={Link} to="/signup">{t('login.signup')}</Anchor>
+            {t('login.noAccount')}{' '}
+            <Anchor component={Link} to="/signup">
+              {t('login.signup')}
+            </Anchor>
           </Text>
         </Stack>
       </form>

@@ -9,8 +9,15 @@ import { Empty, ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { GroupBySwitch, type GroupBy } from './CourseStatsPage.tsx';
 
-interface CourseFigures { averageGrade: number; gradeCount: number; onTimePercentage: number | null }
-interface Comparison { student: { averageGrade: number }; others: Array<{ averageGrade: number; gradeCount: number }> }
+interface CourseFigures {
+  averageGrade: number;
+  gradeCount: number;
+  onTimePercentage: number | null;
+}
+interface Comparison {
+  student: { averageGrade: number };
+  others: Array<{ averageGrade: number; gradeCount: number }>;
+}
 
 function CourseCard({ course, studentId }: { course: Course; studentId: string }) {
   const { t, number } = useI18n();
@@ -33,14 +40,34 @@ function CourseCard({ course, studentId }: { course: Course; studentId: string }
   const othersAverage = others.length ? others.reduce((s, o) => s + o.averageGrade, 0) / others.length : null;
   return (
     <Card withBorder>
-      <Title order={3} size="h4">{course.subjectCode} · {course.subjectName} ({course.group})</Title>
-      {figures.isPending ? <Loading /> : figures.isError ? <ErrorAlert error={figures.error} /> : !figures.data ? <Text c="dimmed">{t('progress.noGrades')}</Text> : (
+      <Title order={3} size="h4">
+        {course.subjectCode} · {course.subjectName} ({course.group})
+      </Title>
+      {figures.isPending ? (
+        <Loading />
+      ) : figures.isError ? (
+        <ErrorAlert error={figures.error} />
+      ) : !figures.data ? (
+        <Text c="dimmed">{t('progress.noGrades')}</Text>
+      ) : (
         <Table aria-label={t('progress.figuresOf', { course: course.subjectCode })}>
           <Table.Tbody>
-            <Table.Tr><Table.Th scope="row">{t('progress.myAverage')}</Table.Th><Table.Td>{number(figures.data.own.averageGrade)}</Table.Td></Table.Tr>
-            <Table.Tr><Table.Th scope="row">{t('progress.othersAverage')}</Table.Th><Table.Td>{othersAverage === null ? '—' : number(othersAverage)}</Table.Td></Table.Tr>
-            <Table.Tr><Table.Th scope="row">{t('stats.onTimePct')}</Table.Th><Table.Td>{figures.data.own.onTimePercentage === null ? '—' : `${number(figures.data.own.onTimePercentage, 0)} %`}</Table.Td></Table.Tr>
-            <Table.Tr><Table.Th scope="row">{t('progress.gradeCount')}</Table.Th><Table.Td>{figures.data.own.gradeCount}</Table.Td></Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">{t('progress.myAverage')}</Table.Th>
+              <Table.Td>{number(figures.data.own.averageGrade)}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">{t('progress.othersAverage')}</Table.Th>
+              <Table.Td>{othersAverage === null ? '—' : number(othersAverage)}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">{t('stats.onTimePct')}</Table.Th>
+              <Table.Td>{figures.data.own.onTimePercentage === null ? '—' : `${number(figures.data.own.onTimePercentage, 0)} %`}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="row">{t('progress.gradeCount')}</Table.Th>
+              <Table.Td>{figures.data.own.gradeCount}</Table.Td>
+            </Table.Tr>
           </Table.Tbody>
         </Table>
       )}
@@ -67,12 +94,26 @@ export function MyProgressPage() {
     <Stack>
       <Title order={2}>{t('progress.title')}</Title>
       <GroupBySwitch value={groupBy} onChange={setGroupBy} />
-      {averages.isPending ? <Loading /> : averages.isError ? <ErrorAlert error={averages.error} /> : series.periods.length === 0 ? <Empty>{t('progress.noGrades')}</Empty> : (
+      {averages.isPending ? (
+        <Loading />
+      ) : averages.isError ? (
+        <ErrorAlert error={averages.error} />
+      ) : series.periods.length === 0 ? (
+        <Empty>{t('progress.noGrades')}</Empty>
+      ) : (
         <PeriodChart xLabel={t('stats.period')} periods={series.periods} series={series.lines} label={t('stats.averageChart')} />
       )}
-      {courses.isPending ? <Loading /> : courses.isError ? <ErrorAlert error={courses.error} /> : courses.data.data.length === 0 ? <Empty>{t('courses.emptyStudent')}</Empty> : (
+      {courses.isPending ? (
+        <Loading />
+      ) : courses.isError ? (
+        <ErrorAlert error={courses.error} />
+      ) : courses.data.data.length === 0 ? (
+        <Empty>{t('courses.emptyStudent')}</Empty>
+      ) : (
         <SimpleGrid cols={{ base: 1, md: 2 }}>
-          {courses.data.data.map((c) => <CourseCard key={c.id} course={c} studentId={user.id} />)}
+          {courses.data.data.map((c) => (
+            <CourseCard key={c.id} course={c} studentId={user.id} />
+          ))}
         </SimpleGrid>
       )}
     </Stack>

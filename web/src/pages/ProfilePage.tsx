@@ -44,7 +44,9 @@ export function ProfilePage() {
           {saved && <div role="status">{t('profile.saved')}</div>}
           <TextInput name="username" label={t('signup.username')} defaultValue={user.username} required />
           <TextInput name="email" type="email" label={t('signup.email')} defaultValue={user.email} required />
-          <Button type="submit" loading={busy}>{t('common.save')}</Button>
+          <Button type="submit" loading={busy}>
+            {t('common.save')}
+          </Button>
         </Stack>
       </form>
     </Paper>

@@ -9,7 +9,11 @@ import { ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
 
 /** Tags typed as "a, b, c". */
-const parseTags = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const parseTags = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 // Not under ['tasks']: the live feed rewrites those keys as paged lists.
 function DemoVideoSelect({ current }: { current: string | null }) {
@@ -19,7 +23,15 @@ function DemoVideoSelect({ current }: { current: string | null }) {
   const options = [{ value: '', label: t('projectForm.noDemo') }, ...mine.map((task) => ({ value: task.id, label: task.title }))];
   if (current && !mine.some((task) => task.id === current)) options.push({ value: current, label: t('projectForm.keepDemo') });
   return (
-    <NativeSelect name="demoTaskId" label={t('projectForm.demo')} description={t('projectForm.demoHint')} defaultValue={current ?? ''} data={options} disabled={tasks.isPending} key={tasks.isPending ? 'loading' : 'ready'} />
+    <NativeSelect
+      name="demoTaskId"
+      label={t('projectForm.demo')}
+      description={t('projectForm.demoHint')}
+      defaultValue={current ?? ''}
+      data={options}
+      disabled={tasks.isPending}
+      key={tasks.isPending ? 'loading' : 'ready'}
+    />
   );
 }
 
@@ -61,14 +73,40 @@ function ProjectForm({ courseId, project }: { courseId: string; project?: Projec
         {project ? (
           <TextInput label={t('projectForm.slug')} value={project.slug} readOnly description={t('projectForm.slugFixed')} />
         ) : (
-          <TextInput name="slug" label={t('projectForm.slug')} description={t('projectForm.slugHint')} required maxLength={30} autoCapitalize="none" spellCheck={false} />
+          <TextInput
+            name="slug"
+            label={t('projectForm.slug')}
+            description={t('projectForm.slugHint')}
+            required
+            maxLength={30}
+            autoCapitalize="none"
+            spellCheck={false}
+          />
         )}
-        <Textarea name="description" label={t('projectForm.description')} description={t('projectForm.descriptionHint')} defaultValue={project?.description} autosize minRows={4} maxLength={10_000} />
-        <TextInput name="repoUrl" label={t('projectForm.repoUrl')} description={t('projectForm.repoUrlHint')} defaultValue={project?.repoUrl} placeholder="https://…" />
+        <Textarea
+          name="description"
+          label={t('projectForm.description')}
+          description={t('projectForm.descriptionHint')}
+          defaultValue={project?.description}
+          autosize
+          minRows={4}
+          maxLength={10_000}
+        />
+        <TextInput
+          name="repoUrl"
+          label={t('projectForm.repoUrl')}
+          description={t('projectForm.repoUrlHint')}
+          defaultValue={project?.repoUrl}
+          placeholder="https://…"
+        />
         <TextInput name="tags" label={t('projectForm.tags')} description={t('projectForm.tagsHint')} defaultValue={project?.tags.join(', ')} />
         <DemoVideoSelect current={project?.demoTaskId ?? null} />
         <ErrorAlert error={save.error} />
-        <Group><Button type="submit" loading={save.isPending}>{t(project ? 'common.save' : 'projectForm.create')}</Button></Group>
+        <Group>
+          <Button type="submit" loading={save.isPending}>
+            {t(project ? 'common.save' : 'projectForm.create')}
+          </Button>
+        </Group>
       </Stack>
     </form>
   );
@@ -80,7 +118,9 @@ export function NewProjectPage() {
   const { t } = useI18n();
   return (
     <Stack>
-      <Anchor component={Link} to={`/courses/${id}/projects`}>{t('projects.backToShowcase')}</Anchor>
+      <Anchor component={Link} to={`/courses/${id}/projects`}>
+        {t('projects.backToShowcase')}
+      </Anchor>
       <Title order={2}>{t('projectForm.newTitle')}</Title>
       <ProjectForm courseId={id} />
     </Stack>
@@ -93,11 +133,31 @@ export function EditProjectPage() {
   const { t } = useI18n();
   const project = useQuery({ queryKey: projectKey(id), queryFn: () => fetchProject(id) });
   if (project.isPending) return <Loading />;
-  if (project.isError) return <Stack><ErrorAlert error={project.error} /><Anchor component={Link} to="/projects">{t('projects.back')}</Anchor></Stack>;
-  if (!onTeam(project.data.viewer)) return <Stack><Alert color="yellow" role="status">{t('projectForm.teamOnly')}</Alert><Anchor component={Link} to={`/projects/${id}`}>{t('projects.backToProject')}</Anchor></Stack>;
+  if (project.isError)
+    return (
+      <Stack>
+        <ErrorAlert error={project.error} />
+        <Anchor component={Link} to="/projects">
+          {t('projects.back')}
+        </Anchor>
+      </Stack>
+    );
+  if (!onTeam(project.data.viewer))
+    return (
+      <Stack>
+        <Alert color="yellow" role="status">
+          {t('projectForm.teamOnly')}
+        </Alert>
+        <Anchor component={Link} to={`/projects/${id}`}>
+          {t('projects.backToProject')}
+        </Anchor>
+      </Stack>
+    );
   return (
     <Stack>
-      <Anchor component={Link} to={`/projects/${id}`}>{t('projects.backToProject')}</Anchor>
+      <Anchor component={Link} to={`/projects/${id}`}>
+        {t('projects.backToProject')}
+      </Anchor>
       <Title order={2}>{t('projectForm.editTitle', { name: project.data.name })}</Title>
       <ProjectForm courseId={project.data.courseId} project={project.data} />
     </Stack>

@@ -21,8 +21,21 @@ function Overview({ project: p }: { project: Project }) {
         <RatingSummary rating={p.rating} />
         {!onTeam(p.viewer) && <RatingControl project={p} />}
       </Group>
-      {p.description ? <Text style={{ whiteSpace: 'pre-wrap' }} data-testid="description">{p.description}</Text> : <Text c="dimmed">{t('projects.noDescription')}</Text>}
-      {p.repoUrl && <Text size="sm">{t('projectForm.repoUrl')}: <Anchor href={p.repoUrl} target="_blank" rel="noreferrer">{p.repoUrl}</Anchor></Text>}
+      {p.description ? (
+        <Text style={{ whiteSpace: 'pre-wrap' }} data-testid="description">
+          {p.description}
+        </Text>
+      ) : (
+        <Text c="dimmed">{t('projects.noDescription')}</Text>
+      )}
+      {p.repoUrl && (
+        <Text size="sm">
+          {t('projectForm.repoUrl')}:{' '}
+          <Anchor href={p.repoUrl} target="_blank" rel="noreferrer">
+            {p.repoUrl}
+          </Anchor>
+        </Text>
+      )}
       {p.demoTaskId && (
         <Stack gap="xs">
           <Title order={3}>{t('projects.demo')}</Title>
@@ -39,18 +52,34 @@ export function ProjectPage() {
   const { t } = useI18n();
   const project = useQuery({ queryKey: projectKey(id), queryFn: () => fetchProject(id) });
   if (project.isPending) return <Loading />;
-  if (project.isError) return <Stack><ErrorAlert error={project.error} /><Anchor component={Link} to="/projects">{t('projects.back')}</Anchor></Stack>;
+  if (project.isError)
+    return (
+      <Stack>
+        <ErrorAlert error={project.error} />
+        <Anchor component={Link} to="/projects">
+          {t('projects.back')}
+        </Anchor>
+      </Stack>
+    );
   const p = project.data;
   const insider = p.viewer !== 'classmate';
   return (
     <Stack>
-      <Anchor component={Link} to={`/courses/${p.courseId}/projects`}>{t('projects.backToShowcase')}</Anchor>
+      <Anchor component={Link} to={`/courses/${p.courseId}/projects`}>
+        {t('projects.backToShowcase')}
+      </Anchor>
       <Group justify="space-between">
         <Group gap="xs">
           <Title order={2}>{p.name}</Title>
-          <Badge variant="outline" c="dark" tt="none">{p.slug}</Badge>
+          <Badge variant="outline" c="dark" tt="none">
+            {p.slug}
+          </Badge>
         </Group>
-        {onTeam(p.viewer) && <Button component={Link} to={`/projects/${p.id}/edit`} variant="light">{t('projects.edit')}</Button>}
+        {onTeam(p.viewer) && (
+          <Button component={Link} to={`/projects/${p.id}/edit`} variant="light">
+            {t('projects.edit')}
+          </Button>
+        )}
       </Group>
       <Overview project={p} />
       {insider ? (
@@ -61,10 +90,18 @@ export function ProjectPage() {
             <Tabs.Tab value="env">{t('env.title')}</Tabs.Tab>
             <Tabs.Tab value="db">{t('db.title')}</Tabs.Tab>
           </Tabs.List>
-          <Tabs.Panel value="stages" pt="md"><StagesPanel project={p} /></Tabs.Panel>
-          <Tabs.Panel value="team" pt="md"><TeamPanel project={p} /></Tabs.Panel>
-          <Tabs.Panel value="env" pt="md"><EnvPanel project={p} /></Tabs.Panel>
-          <Tabs.Panel value="db" pt="md"><DatabasePanel project={p} /></Tabs.Panel>
+          <Tabs.Panel value="stages" pt="md">
+            <StagesPanel project={p} />
+          </Tabs.Panel>
+          <Tabs.Panel value="team" pt="md">
+            <TeamPanel project={p} />
+          </Tabs.Panel>
+          <Tabs.Panel value="env" pt="md">
+            <EnvPanel project={p} />
+          </Tabs.Panel>
+          <Tabs.Panel value="db" pt="md">
+            <DatabasePanel project={p} />
+          </Tabs.Panel>
         </Tabs>
       ) : (
         <>

@@ -25,22 +25,42 @@ export function ProjectsPage() {
     <Stack>
       <Title order={2}>{t('projects.title')}</Title>
       <Title order={3}>{t('projects.byCourse')}</Title>
-      {courses.isPending ? <Loading /> : courses.isError ? <ErrorAlert error={courses.error} /> : courses.data.data.length === 0 ? <Empty>{t('projects.noCourses')}</Empty> : (
+      {courses.isPending ? (
+        <Loading />
+      ) : courses.isError ? (
+        <ErrorAlert error={courses.error} />
+      ) : courses.data.data.length === 0 ? (
+        <Empty>{t('projects.noCourses')}</Empty>
+      ) : (
         <List aria-label={t('projects.byCourse')}>
           {courses.data.data.map((c) => (
             <List.Item key={c.id}>
-              <Anchor component={Link} to={`/courses/${c.id}/projects`}>{t('projects.showcaseOf', { course: `${c.subjectCode} · ${c.subjectName} — ${t('courses.group')} ${c.group}` })}</Anchor>
+              <Anchor component={Link} to={`/courses/${c.id}/projects`}>
+                {t('projects.showcaseOf', { course: `${c.subjectCode} · ${c.subjectName} — ${t('courses.group')} ${c.group}` })}
+              </Anchor>
             </List.Item>
           ))}
         </List>
       )}
       <Title order={3}>{t('projects.visible')}</Title>
-      {projects.isPending ? <Loading /> : projects.isError ? <ErrorAlert error={projects.error} /> : all.length === 0 ? <Empty>{t('projects.noneVisible')}</Empty> : (
+      {projects.isPending ? (
+        <Loading />
+      ) : projects.isError ? (
+        <ErrorAlert error={projects.error} />
+      ) : all.length === 0 ? (
+        <Empty>{t('projects.noneVisible')}</Empty>
+      ) : (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-          {all.map((p) => <ProjectCard key={p.id} project={p} />)}
+          {all.map((p) => (
+            <ProjectCard key={p.id} project={p} />
+          ))}
         </SimpleGrid>
       )}
-      {projects.hasNextPage && <Button variant="default" onClick={() => void projects.fetchNextPage()} loading={projects.isFetchingNextPage}>{t('projects.more')}</Button>}
+      {projects.hasNextPage && (
+        <Button variant="default" onClick={() => void projects.fetchNextPage()} loading={projects.isFetchingNextPage}>
+          {t('projects.more')}
+        </Button>
+      )}
     </Stack>
   );
 }

@@ -23,7 +23,10 @@ export function ShowcasePage() {
   const [tag, setTag] = useState('');
   const [sort, setSort] = useState<'recent' | 'rating'>('recent');
   const course = useQuery({ queryKey: ['course', id], queryFn: () => api<Course>(`/api/courses/${id}`) });
-  const tags = useQuery({ queryKey: ['project-tags', id], queryFn: () => api<{ data: Array<{ tag: string; count: number }> }>(`/api/projects/tags?courseId=${id}`) });
+  const tags = useQuery({
+    queryKey: ['project-tags', id],
+    queryFn: () => api<{ data: Array<{ tag: string; count: number }> }>(`/api/projects/tags?courseId=${id}`),
+  });
   const projects = useInfiniteQuery({
     queryKey: ['projects', id, search, tag, sort],
     queryFn: ({ pageParam }) => {
@@ -37,7 +40,15 @@ export function ShowcasePage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   if (course.isPending) return <Loading />;
-  if (course.isError) return <Stack><ErrorAlert error={course.error} /><Anchor component={Link} to="/projects">{t('projects.back')}</Anchor></Stack>;
+  if (course.isError)
+    return (
+      <Stack>
+        <ErrorAlert error={course.error} />
+        <Anchor component={Link} to="/projects">
+          {t('projects.back')}
+        </Anchor>
+      </Stack>
+    );
   const c = course.data;
   const all = projects.data?.pages.flatMap((p) => p.data) ?? [];
   const filtered = search !== '' || tag !== '';
@@ -45,10 +56,16 @@ export function ShowcasePage() {
 
   return (
     <Stack>
-      <Anchor component={Link} to={`/courses/${id}`}>{t('course.backToCourse')}</Anchor>
+      <Anchor component={Link} to={`/courses/${id}`}>
+        {t('course.backToCourse')}
+      </Anchor>
       <Group justify="space-between">
         <Title order={2}>{t('projects.showcaseOf', { course: `${c.subjectCode} · ${c.subjectName} — ${t('courses.group')} ${c.group}` })}</Title>
-        {mayCreate && <Button component={Link} to={`/courses/${id}/projects/new`}>{t('projects.new')}</Button>}
+        {mayCreate && (
+          <Button component={Link} to={`/courses/${id}/projects/new`}>
+            {t('projects.new')}
+          </Button>
+        )}
       </Group>
       <Group align="end" wrap="wrap">
         <TextInput type="search" label={t('projects.search')} value={q} onChange={(e) => setQ(e.currentTarget.value)} style={{ flex: 1, minWidth: 200 }} />
@@ -62,17 +79,30 @@ export function ShowcasePage() {
           label={t('projects.sort')}
           value={sort}
           onChange={(e) => setSort(e.currentTarget.value as typeof sort)}
-          data={[{ value: 'recent', label: t('projects.sortRecent') }, { value: 'rating', label: t('projects.sortRating') }]}
+          data={[
+            { value: 'recent', label: t('projects.sortRecent') },
+            { value: 'rating', label: t('projects.sortRating') },
+          ]}
         />
       </Group>
-      {projects.isPending ? <Loading /> : projects.isError ? <ErrorAlert error={projects.error} /> : all.length === 0 ? (
+      {projects.isPending ? (
+        <Loading />
+      ) : projects.isError ? (
+        <ErrorAlert error={projects.error} />
+      ) : all.length === 0 ? (
         <Empty>{t(filtered ? 'projects.noMatch' : mayCreate ? 'projects.emptyCreate' : 'projects.empty')}</Empty>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} data-testid="project-grid">
-          {all.map((p) => <ProjectCard key={p.id} project={p} />)}
+          {all.map((p) => (
+            <ProjectCard key={p.id} project={p} />
+          ))}
         </SimpleGrid>
       )}
-      {projects.hasNextPage && <Button variant="default" onClick={() => void projects.fetchNextPage()} loading={projects.isFetchingNextPage}>{t('projects.more')}</Button>}
+      {projects.hasNextPage && (
+        <Button variant="default" onClick={() => void projects.fetchNextPage()} loading={projects.isFetchingNextPage}>
+          {t('projects.more')}
+        </Button>
+      )}
     </Stack>
   );
 }

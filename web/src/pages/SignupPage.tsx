@@ -41,9 +41,14 @@ export function SignupPage() {
           <TextInput name="email" type="email" label={t('signup.email')} autoComplete="email" required />
           <PasswordInput name="password" label={t('signup.password')} description={t('signup.passwordHint')} autoComplete="new-password" required />
           <PasswordInput name="password2" label={t('signup.password2')} autoComplete="new-password" required />
-          <Button type="submit" loading={busy}>{t('signup.submit')}</Button>
+          <Button type="submit" loading={busy}>
+            {t('signup.submit')}
+          </Button>
           <Text size="sm">
-            {t('signup.haveAccount')} <Anchor component={Link} to="/login">{t('signup.login')}</Anchor>
+            {t('signup.haveAccount')}{' '}
+            <Anchor component={Link} to="/login">
+              {t('signup.login')}
+            </Anchor>
           </Text>
         </Stack>
       </form>

@@ -28,14 +28,34 @@ export function SubjectsPage() {
         <Group align="end" wrap="wrap">
           <TextInput name="code" label={t('subjects.code')} required />
           <TextInput name="name" label={t('subjects.name')} required />
-          <Button type="submit" loading={add.isPending}>{t('subjects.add')}</Button>
+          <Button type="submit" loading={add.isPending}>
+            {t('subjects.add')}
+          </Button>
         </Group>
       </form>
       <ErrorAlert error={add.error} />
-      {subjects.isPending ? <Loading /> : subjects.isError ? <ErrorAlert error={subjects.error} /> : list.length === 0 ? <Empty>{t('subjects.empty')}</Empty> : (
+      {subjects.isPending ? (
+        <Loading />
+      ) : subjects.isError ? (
+        <ErrorAlert error={subjects.error} />
+      ) : list.length === 0 ? (
+        <Empty>{t('subjects.empty')}</Empty>
+      ) : (
         <Table striped aria-label={t('subjects.title')}>
-          <Table.Thead><Table.Tr><Table.Th>{t('subjects.code')}</Table.Th><Table.Th>{t('subjects.name')}</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>{list.map((s) => <Table.Tr key={s.code}><Table.Td>{s.code}</Table.Td><Table.Td>{s.name}</Table.Td></Table.Tr>)}</Table.Tbody>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('subjects.code')}</Table.Th>
+              <Table.Th>{t('subjects.name')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.map((s) => (
+              <Table.Tr key={s.code}>
+                <Table.Td>{s.code}</Table.Td>
+                <Table.Td>{s.name}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
         </Table>
       )}
     </Stack>

@@ -15,7 +15,11 @@ const STATUS_COLOR: Record<Task['status'], string> = { queued: 'gray', processin
 /** Status badge of a task, in words. */
 export function StatusBadge({ task }: { task: Task }) {
   const { t } = useI18n();
-  return <Badge color={STATUS_COLOR[task.status]} variant="light" c="dark">{t(`status.${task.status}`)}</Badge>;
+  return (
+    <Badge color={STATUS_COLOR[task.status]} variant="light" c="dark">
+      {t(`status.${task.status}`)}
+    </Badge>
+  );
 }
 
 function ImportForm() {
@@ -37,7 +41,9 @@ function ImportForm() {
         <Group align="end" wrap="wrap">
           <TextInput name="url" type="url" label={t('videos.importUrl')} placeholder="https://…" required style={{ flex: 2, minWidth: 220 }} />
           <TextInput name="title" label={t('videos.title')} style={{ flex: 1, minWidth: 160 }} />
-          <Button type="submit" loading={importUrl.isPending}>{t('videos.import')}</Button>
+          <Button type="submit" loading={importUrl.isPending}>
+            {t('videos.import')}
+          </Button>
         </Group>
         <ErrorAlert error={importUrl.error} />
       </Stack>
@@ -52,20 +58,44 @@ function TaskCard({ task, onDelete }: { task: Task; onDelete: (task: Task) => vo
     <Card withBorder padding="sm" data-testid="task-card">
       <Card.Section>
         <AspectRatio ratio={16 / 9} bg="gray.2">
-          {task.links.thumbnail ? <Image src={task.links.thumbnail} alt={t('videos.thumbnailOf', { title: task.title })} /> : <Text ta="center" c="dimmed" size="sm">{t(`status.${task.status}`)}</Text>}
+          {task.links.thumbnail ? (
+            <Image src={task.links.thumbnail} alt={t('videos.thumbnailOf', { title: task.title })} />
+          ) : (
+            <Text ta="center" c="dimmed" size="sm">
+              {t(`status.${task.status}`)}
+            </Text>
+          )}
         </AspectRatio>
       </Card.Section>
       <Stack gap={6} mt="xs">
         <Group justify="space-between" wrap="nowrap">
-          <Anchor component={Link} to={`/videos/${task.id}`} fw={600} truncate>{task.title}</Anchor>
+          <Anchor component={Link} to={`/videos/${task.id}`} fw={600} truncate>
+            {task.title}
+          </Anchor>
           <StatusBadge task={task} />
         </Group>
-        <Text size="xs" c="dimmed">{dateTime(task.createdAt)}</Text>
+        <Text size="xs" c="dimmed">
+          {dateTime(task.createdAt)}
+        </Text>
         {task.status === 'processing' && <Progress value={task.progress} aria-label={t('videos.processingProgress', { title: task.title })} />}
-        {task.error && <Text size="sm" c="red.9">{task.error}</Text>}
+        {task.error && (
+          <Text size="sm" c="red.9">
+            {task.error}
+          </Text>
+        )}
         <Group gap="xs">
-          {task.links.processed && <Button component="a" href={task.links.processed} download size="xs" variant="light">{t('videos.download')}</Button>}
-          <Button size="xs" variant="light" color="red" onClick={() => onDelete(task)} aria-label={`${t(running ? 'videos.cancel' : 'videos.delete')}: ${task.title}`}>
+          {task.links.processed && (
+            <Button component="a" href={task.links.processed} download size="xs" variant="light">
+              {t('videos.download')}
+            </Button>
+          )}
+          <Button
+            size="xs"
+            variant="light"
+            color="red"
+            onClick={() => onDelete(task)}
+            aria-label={`${t(running ? 'videos.cancel' : 'videos.delete')}: ${task.title}`}
+          >
             {t(running ? 'videos.cancel' : 'videos.delete')}
           </Button>
         </Group>
@@ -101,19 +131,35 @@ export function VideosPage() {
       <Uploader />
       <ImportForm />
       <Title order={3}>{t('videos.list')}</Title>
-      {tasks.isPending ? <Loading /> : tasks.isError ? <ErrorAlert error={tasks.error} /> : all.length === 0 ? <Empty>{t('videos.empty')}</Empty> : (
+      {tasks.isPending ? (
+        <Loading />
+      ) : tasks.isError ? (
+        <ErrorAlert error={tasks.error} />
+      ) : all.length === 0 ? (
+        <Empty>{t('videos.empty')}</Empty>
+      ) : (
         <SimpleGrid cols={{ base: 1, xs: 2, md: 3, lg: 4 }} data-testid="task-grid">
-          {all.map((task) => <TaskCard key={task.id} task={task} onDelete={setDoomed} />)}
+          {all.map((task) => (
+            <TaskCard key={task.id} task={task} onDelete={setDoomed} />
+          ))}
         </SimpleGrid>
       )}
-      {tasks.hasNextPage && <Button variant="default" onClick={() => void tasks.fetchNextPage()} loading={tasks.isFetchingNextPage}>{t('videos.more')}</Button>}
+      {tasks.hasNextPage && (
+        <Button variant="default" onClick={() => void tasks.fetchNextPage()} loading={tasks.isFetchingNextPage}>
+          {t('videos.more')}
+        </Button>
+      )}
       <Modal opened={doomed !== null} onClose={() => setDoomed(null)} title={t('videos.confirmTitle')}>
         <Stack>
           <Text>{t('videos.confirm', { title: doomed?.title ?? '' })}</Text>
           <ErrorAlert error={remove.error} />
           <Group justify="end">
-            <Button variant="default" onClick={() => setDoomed(null)}>{t('common.keep')}</Button>
-            <Button color="red" loading={remove.isPending} onClick={() => doomed && remove.mutate(doomed)}>{t('videos.confirmDelete')}</Button>
+            <Button variant="default" onClick={() => setDoomed(null)}>
+              {t('common.keep')}
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => doomed && remove.mutate(doomed)}>
+              {t('videos.confirmDelete')}
+            </Button>
           </Group>
         </Stack>
       </Modal>

@@ -40,9 +40,7 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
       ([0, 1] as const).map((side) => {
         const name = serverName(slot, side);
         const address = `127.0.0.1:${slot.ports[side]}`;
-        return tracking
-          ? `  server ${name} ${address} track be_api/${name}`
-          : `  server ${name} ${address}${side === (slot.enabled ?? 0) ? '' : ' disabled'}`;
+        return tracking ? `  server ${name} ${address} track be_api/${name}` : `  server ${name} ${address}${side === (slot.enabled ?? 0) ? '' : ' disabled'}`;
       }),
     );
   return [

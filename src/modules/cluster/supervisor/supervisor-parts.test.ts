@@ -35,7 +35,10 @@ describe('generated HAProxy configuration', () => {
     port: 18080,
     statsPort: 18099,
     socketPath: '/tmp/aula-test-haproxy.sock',
-    slots: [{ name: 'api-1', ports: [18081, 18082] }, { name: 'api-2', ports: [18083, 18084] }],
+    slots: [
+      { name: 'api-1', ports: [18081, 18082] },
+      { name: 'api-2', ports: [18083, 18084] },
+    ],
   });
 
   it('keeps the availability rules: active /ready checks, passive layer-4 observation, safe retries, stats on loopback', () => {

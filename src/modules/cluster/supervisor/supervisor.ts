@@ -181,7 +181,10 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
 
   const configPath = path.join(dir, 'haproxy.cfg');
   const writeHaproxyConfig = () =>
-    fs.writeFileSync(configPath, haproxyConfig({ host: config.host, port, statsPort, socketPath, slots: slots.flatMap((s) => (s.api ? [{ ...s.api, enabled: s.side }] : [])) }));
+    fs.writeFileSync(
+      configPath,
+      haproxyConfig({ host: config.host, port, statsPort, socketPath, slots: slots.flatMap((s) => (s.api ? [{ ...s.api, enabled: s.side }] : [])) }),
+    );
   const haproxyPolicy = new RestartPolicy();
   /** HAProxy is watched too: if it exits on its own it is started again, with the sides in use now. */
   const superviseHaproxy = (running: Haproxy) => void running.exited.then(() => recoverHaproxy(running));

@@ -34,7 +34,8 @@ function chownTree(dir: string, uid: number): void {
 
 /** Removes every symbolic link under a static site's root: Aula serves those files itself, and must never follow one out of the release. */
 function dropSymlinks(root: string, onLine: BuildOptions['onLine']): void {
-  if (fs.lstatSync(root).isSymbolicLink()) throw new DeployError(`the static site's directory ${path.basename(root)} is a symbolic link; build real files into it`);
+  if (fs.lstatSync(root).isSymbolicLink())
+    throw new DeployError(`the static site's directory ${path.basename(root)} is a symbolic link; build real files into it`);
   for (const entry of fs.readdirSync(root, { withFileTypes: true, recursive: true })) {
     if (!entry.isSymbolicLink()) continue;
     fs.unlinkSync(path.join(entry.parentPath, entry.name));
@@ -67,7 +68,10 @@ export async function build(o: BuildOptions): Promise<ReleaseMeta> {
     await runHost(process.execPath, [NPM_CLI, ...args, '--ignore-scripts', '--install-links=false', '--no-audit', '--no-fund', '--no-update-notifier'], {
       cwd: o.appDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: o.scratchDir, npm_config_cache: path.join(o.scratchDir, 'npm-cache') },
-      timeoutMs: o.timeoutMs, signal: o.signal, onLine: (line) => o.onLine('build', line), what: `npm ${args[0]}`,
+      timeoutMs: o.timeoutMs,
+      signal: o.signal,
+      onLine: (line) => o.onLine('build', line),
+      what: `npm ${args[0]}`,
     });
     checkSize(o.appDir, o.maxBytes, 'after installing dependencies');
   }
@@ -76,12 +80,23 @@ export async function build(o: BuildOptions): Promise<ReleaseMeta> {
     o.onLine('build', '$ npm run build   (in the sandbox, no network)');
     const remaining = o.timeoutMs - (Date.now() - started);
     const proc = await o.runner.start({
-      name: o.name, uid: o.uid, workDir: o.appDir, command: [process.execPath, NPM_CLI, 'run', 'build'],
-      env: { ...o.env, HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin' }, limits: o.limits, signal: o.signal,
+      name: o.name,
+      uid: o.uid,
+      workDir: o.appDir,
+      command: [process.execPath, NPM_CLI, 'run', 'build'],
+      env: { ...o.env, HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin' },
+      limits: o.limits,
+      signal: o.signal,
       onLine: (stream, line) => o.onLine(stream, line),
     });
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; void proc.kill(); }, Math.max(remaining, 1));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        void proc.kill();
+      },
+      Math.max(remaining, 1),
+    );
     const exit = await proc.exited.finally(() => clearTimeout(timer));
     if (o.signal.aborted) throw new DeployError('cancelled');
     if (timedOut) throw new DeployError(`the build took longer than ${Math.round(o.timeoutMs / 1000)} s and was stopped`);

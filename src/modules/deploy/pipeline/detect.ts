@@ -3,9 +3,7 @@ import path from 'node:path';
 import { DeployError } from './exec.ts';
 
 /** What a checkout is, decided from its files alone, in this order. */
-export type Detected =
-  | { kind: 'node'; hasBuild: boolean; install: 'ci' | 'install' | 'none' }
-  | { kind: 'static'; root: string };
+export type Detected = { kind: 'node'; hasBuild: boolean; install: 'ci' | 'install' | 'none' } | { kind: 'static'; root: string };
 
 interface PackageJson {
   scripts?: Record<string, string>;
@@ -35,7 +33,9 @@ export function detect(dir: string, hasContainerRuntime: boolean): Detected {
   }
   if (has('index.html')) return { kind: 'static', root: '.' };
   if (has('Dockerfile')) {
-    throw new DeployError(`this project needs a container runtime (it has only a Dockerfile); ${hasContainerRuntime ? 'this server runs apps with bubblewrap, not containers' : 'this server has no podman or docker'}; add a package.json or an index.html`);
+    throw new DeployError(
+      `this project needs a container runtime (it has only a Dockerfile); ${hasContainerRuntime ? 'this server runs apps with bubblewrap, not containers' : 'this server has no podman or docker'}; add a package.json or an index.html`,
+    );
   }
   throw new DeployError('nothing to deploy: add an index.html at the root (a static site) or a package.json (a Node.js app with a start script)');
 }

@@ -29,9 +29,16 @@ export async function runHost(file: string, args: string[], c: HostCommand): Pro
   readline.createInterface({ input: child.stderr }).on('line', c.onLine);
   let timedOut = false;
   const killGroup = () => {
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   };
-  const timer = setTimeout(() => { timedOut = true; killGroup(); }, c.timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, c.timeoutMs);
   c.signal.addEventListener('abort', killGroup, { once: true });
   try {
     const code = await new Promise<number | null>((resolve, reject) => {

@@ -39,8 +39,20 @@ export async function fetchSource(o: FetchOptions): Promise<string> {
   await fs.mkdir(o.dest, { recursive: true });
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: o.dest, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
   // No redirects: the checked host is the one fetched from (a redirect could point at a private address).
-  const config = ['-c', 'protocol.allow=never', '-c', `protocol.${protocol}.allow=always`, '-c', 'http.followRedirects=false', '-c', 'core.symlinks=false', '-c', 'advice.detachedHead=false'];
-  const run = (args: string[]) => runHost('git', [...config, ...args], { cwd: o.dest, env, timeoutMs: o.timeoutMs, signal: o.signal, onLine: o.onLine, what: 'the clone' });
+  const config = [
+    '-c',
+    'protocol.allow=never',
+    '-c',
+    `protocol.${protocol}.allow=always`,
+    '-c',
+    'http.followRedirects=false',
+    '-c',
+    'core.symlinks=false',
+    '-c',
+    'advice.detachedHead=false',
+  ];
+  const run = (args: string[]) =>
+    runHost('git', [...config, ...args], { cwd: o.dest, env, timeoutMs: o.timeoutMs, signal: o.signal, onLine: o.onLine, what: 'the clone' });
   await run(['init', '--quiet']);
   await run(['remote', 'add', 'origin', url]);
   await run(['fetch', '--depth', '1', '--no-tags', 'origin', o.ref ?? 'HEAD']);

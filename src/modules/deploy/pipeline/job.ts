@@ -59,14 +59,28 @@ export class DeployPipeline {
       await fs.mkdir(this.d.paths.release(deploymentId), { recursive: true, mode: 0o700 });
       const sha = deployment.rollbackOf ? await this.copyRelease(deployment, sink) : await this.fetch(deployment, project.repoUrl, signal, sink);
       await this.step(deploymentId, 'building', { progress: 20, commitSha: sha });
-      const meta = deployment.rollbackOf ? await this.d.paths.meta(deploymentId) : await build({
-        runner: this.d.runner, appDir: this.d.paths.app(deploymentId), scratchDir: this.d.paths.release(deploymentId), name: `build-${deploymentId}`,
-        uid: uidOf(this.d.settings, app), env: { ...buildEnv, BASE_PATH: `/apps/${project.slug}`, NODE_ENV: 'production' }, limits: limitsOf(this.d.settings),
-        timeoutMs: this.d.settings.AULA_DEPLOY_BUILD_TIMEOUT_SECONDS * 1000, maxBytes: this.d.settings.AULA_DEPLOY_MAX_RELEASE_MB * 1024 * 1024,
-        signal, onLine: (stream, line) => sink.write(stream, line),
-      });
+      const meta = deployment.rollbackOf
+        ? await this.d.paths.meta(deploymentId)
+        : await build({
+            runner: this.d.runner,
+            appDir: this.d.paths.app(deploymentId),
+            scratchDir: this.d.paths.release(deploymentId),
+            name: `build-${deploymentId}`,
+            uid: uidOf(this.d.settings, app),
+            env: { ...buildEnv, BASE_PATH: `/apps/${project.slug}`, NODE_ENV: 'production' },
+            limits: limitsOf(this.d.settings),
+            timeoutMs: this.d.settings.AULA_DEPLOY_BUILD_TIMEOUT_SECONDS * 1000,
+            maxBytes: this.d.settings.AULA_DEPLOY_MAX_RELEASE_MB * 1024 * 1024,
+            signal,
+            onLine: (stream, line) => sink.write(stream, line),
+          });
       await this.d.paths.writeMeta(deploymentId, meta);
-      sink.write('system', meta.kind === 'static' ? `a static site (served from ${meta.root})` : `a Node.js app (started with ${meta.command === 'start' ? 'npm start' : `node ${meta.command}`})`);
+      sink.write(
+        'system',
+        meta.kind === 'static'
+          ? `a static site (served from ${meta.root})`
+          : `a Node.js app (started with ${meta.command === 'start' ? 'npm start' : `node ${meta.command}`})`,
+      );
       await this.step(deploymentId, 'starting', { progress: 40, kind: meta.kind });
       if (meta.kind === 'node') {
         candidate = await this.d.supervisor.launch(app, deploymentId, sink);
@@ -100,8 +114,13 @@ export class DeployPipeline {
   private async fetch(deployment: DeploymentRow, repoUrl: string, signal: AbortSignal, sink: LogSink): Promise<string> {
     sink.write('system', `fetching ${deployment.ref ?? 'the default branch'}`);
     return fetchSource({
-      repoUrl, ref: deployment.commitSha ?? deployment.ref, dest: this.d.paths.app(deployment.id), allowLocal: this.d.settings.AULA_DEPLOY_ALLOW_LOCAL_REPOS,
-      timeoutMs: this.d.settings.AULA_DEPLOY_FETCH_TIMEOUT_SECONDS * 1000, signal, onLine: (line) => sink.write('build', line),
+      repoUrl,
+      ref: deployment.commitSha ?? deployment.ref,
+      dest: this.d.paths.app(deployment.id),
+      allowLocal: this.d.settings.AULA_DEPLOY_ALLOW_LOCAL_REPOS,
+      timeoutMs: this.d.settings.AULA_DEPLOY_FETCH_TIMEOUT_SECONDS * 1000,
+      signal,
+      onLine: (line) => sink.write('build', line),
     });
   }
 
@@ -118,10 +137,15 @@ export class DeployPipeline {
   private async healthCheck(candidate: SandboxProcess, deploymentId: string, signal: AbortSignal): Promise<void> {
     const seconds = this.d.settings.AULA_DEPLOY_START_TIMEOUT_SECONDS;
     let exitReason: string | undefined;
-    const gone = candidate.exited.then((exit) => { exitReason = describeExit(exit, limitsOf(this.d.settings)); });
+    const gone = candidate.exited.then((exit) => {
+      exitReason = describeExit(exit, limitsOf(this.d.settings));
+    });
     const ok = await waitForHttp(this.d.paths.socket(deploymentId), '/', seconds * 1000, gone, signal);
     if (signal.aborted) throw new Cancelled();
-    if (!ok) throw new DeployError(`the app never answered on PORT within ${seconds} s${exitReason ? ` (it ${exitReason})` : ''}; it must listen on process.env.PORT (a unix socket path)`);
+    if (!ok)
+      throw new DeployError(
+        `the app never answered on PORT within ${seconds} s${exitReason ? ` (it ${exitReason})` : ''}; it must listen on process.env.PORT (a unix socket path)`,
+      );
   }
 
   private async goLive(app: AppRow, deploymentId: string, candidate: SandboxProcess | undefined, sink: LogSink): Promise<void> {
@@ -151,16 +175,23 @@ export class DeployPipeline {
       await this.d.repo.advance(deploymentId, 'cancelled', { reason: 'cancelled', finished: true });
       return 'cancelled';
     }
-    const reason = error instanceof DeployError ? error.message
-      : signal.aborted ? 'the deploy took longer than the queue allows and was stopped'
-      : 'an internal error stopped the deploy';
+    const reason =
+      error instanceof DeployError
+        ? error.message
+        : signal.aborted
+          ? 'the deploy took longer than the queue allows and was stopped'
+          : 'an internal error stopped the deploy';
     if (!(error instanceof DeployError)) this.d.log.error({ deploymentId, err: (error as Error).message }, 'deploy failed');
     sink.write('system', `failed: ${reason}`);
     await this.d.repo.advance(deploymentId, 'failed', { reason, finished: true });
     return 'failed';
   }
 
-  private async step(deploymentId: string, state: 'fetching' | 'building' | 'starting' | 'checking', f: Parameters<DeployRepository['advance']>[2]): Promise<void> {
+  private async step(
+    deploymentId: string,
+    state: 'fetching' | 'building' | 'starting' | 'checking',
+    f: Parameters<DeployRepository['advance']>[2],
+  ): Promise<void> {
     if (!(await this.d.repo.advance(deploymentId, state, f))) throw new Cancelled();
   }
 

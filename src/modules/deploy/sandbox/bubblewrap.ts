@@ -40,21 +40,52 @@ function bwrapArgs(spec: SandboxSpec): string[] {
   const env = Object.entries(spec.env).flatMap(([k, v]) => ['--setenv', k, v]);
   const setpriv = ['setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--'];
   return [
-    '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session',
-    '--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP', '--clearenv', ...env,
+    '--unshare-ipc',
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--cap-add',
+    'CAP_SETUID',
+    '--cap-add',
+    'CAP_SETGID',
+    '--cap-add',
+    'CAP_SETPCAP',
+    '--clearenv',
+    ...env,
     ...systemBinds(),
-    '--proc', '/proc', '--dev', '/dev',
-    '--size', String(spec.limits.tmpMb * 1024 * 1024), '--tmpfs', '/tmp',
-    '--bind', spec.workDir, '/app',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(spec.limits.tmpMb * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    spec.workDir,
+    '/app',
     ...(spec.socketDir ? ['--perms', '0755', '--dir', '/run', '--bind', spec.socketDir, '/run/aula'] : []),
     ...(spec.readOnly ?? []).flatMap((b) => [...parentsOf(b.inside), '--ro-bind', b.host, b.inside]),
     // The app's uid enters /app (its own 0700 directory) after setpriv; bwrap's root, without DAC override, could not.
-    '--', ...setpriv, '/bin/sh', '-c', 'cd /app && exec "$@"', 'sh', ...spec.command,
+    '--',
+    ...setpriv,
+    '/bin/sh',
+    '-c',
+    'cd /app && exec "$@"',
+    'sh',
+    ...spec.command,
   ];
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  readline.createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
+  readline
+    .createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
+    .on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
 }
 
 /** Runs code under bubblewrap as its own uid, in cgroup v1 limits, with no network. Needs root, bwrap and setpriv. */
@@ -88,7 +119,11 @@ export class BubblewrapRunner implements Runner {
         if (child.exitCode === null && child.signalCode === null) pids.push(child.pid!);
         if (pids.length === 0) return;
         for (const pid of pids) {
-          try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

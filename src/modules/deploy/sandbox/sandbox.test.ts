@@ -28,15 +28,32 @@ function appDir(name: string, uid: number, files: Record<string, string> = {}): 
   return dir;
 }
 
-async function run(name: string, uid: number, workDir: string, command: string[], onLine?: SandboxSpec['onLine']): Promise<{ exit: ExitInfo; out: string[]; proc: SandboxProcess }> {
+async function run(
+  name: string,
+  uid: number,
+  workDir: string,
+  command: string[],
+  onLine?: SandboxSpec['onLine'],
+): Promise<{ exit: ExitInfo; out: string[]; proc: SandboxProcess }> {
   const out: string[] = [];
-  const proc = await runner.start({ name, uid, workDir, command, env: { PATH: '/usr/bin:/bin', HOME: '/tmp' }, limits, onLine: (stream, line) => { out.push(line); onLine?.(stream, line); } });
+  const proc = await runner.start({
+    name,
+    uid,
+    workDir,
+    command,
+    env: { PATH: '/usr/bin:/bin', HOME: '/tmp' },
+    limits,
+    onLine: (stream, line) => {
+      out.push(line);
+      onLine?.(stream, line);
+    },
+  });
   started.push(proc);
   return { exit: await proc.exited, out, proc };
 }
 
 describe('the bubblewrap sandbox', () => {
-  it('runs as its own uid and cannot read /etc/shadow, Aula\'s data directory or another app\'s files, nor reach any TCP port', async () => {
+  it("runs as its own uid and cannot read /etc/shadow, Aula's data directory or another app's files, nor reach any TCP port", async () => {
     const dataDir = fs.mkdtempSync(path.join(root, 'aula-data-'));
     fs.writeFileSync(path.join(dataDir, 'jwt-secret'), 'top secret');
     const other = appDir('other-app', 300_002, { 'secret.txt': 'other app secret' });
@@ -74,11 +91,19 @@ describe('the bubblewrap sandbox', () => {
   it('contains a fork bomb at its process limit and reports it', async () => {
     const dir = appDir('forker', 300_003);
     let sawRefusal!: () => void;
-    const refused = new Promise<void>((resolve) => { sawRefusal = resolve; });
+    const refused = new Promise<void>((resolve) => {
+      sawRefusal = resolve;
+    });
     const bomb = runner.start({
-      name: 'test-forkbomb', uid: 300_003, workDir: dir, env: { PATH: '/usr/bin:/bin' }, limits,
+      name: 'test-forkbomb',
+      uid: 300_003,
+      workDir: dir,
+      env: { PATH: '/usr/bin:/bin' },
+      limits,
       command: ['/bin/sh', '-c', 'bomb() { bomb | bomb & }; bomb; sleep 60'],
-      onLine: (_stream, line) => { if (/fork|resource/i.test(line)) sawRefusal(); },
+      onLine: (_stream, line) => {
+        if (/fork|resource/i.test(line)) sawRefusal();
+      },
     });
     const proc = await bomb;
     started.push(proc);
@@ -97,7 +122,15 @@ describe('the bubblewrap sandbox', () => {
 
   it('kills every process of the sandbox when it is killed, and removes its cgroups', async () => {
     const dir = appDir('sleeper', 300_005);
-    const proc = await runner.start({ name: 'test-kill', uid: 300_005, workDir: dir, env: { PATH: '/usr/bin:/bin' }, limits, command: ['/bin/sh', '-c', 'sleep 300 & sleep 300 & echo ready; wait'], onLine: () => undefined });
+    const proc = await runner.start({
+      name: 'test-kill',
+      uid: 300_005,
+      workDir: dir,
+      env: { PATH: '/usr/bin:/bin' },
+      limits,
+      command: ['/bin/sh', '-c', 'sleep 300 & sleep 300 & echo ready; wait'],
+      onLine: () => undefined,
+    });
     started.push(proc);
     const exit = await proc.kill();
     expect(exit.signal).toBe('SIGKILL');

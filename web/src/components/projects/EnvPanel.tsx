@@ -15,15 +15,22 @@ export function EnvPanel({ project }: { project: Project }) {
   const vars = useQuery({ queryKey: key, queryFn: () => api<{ data: EnvVar[] }>(`/api/projects/${project.id}/env`) });
   const done = () => client.invalidateQueries({ queryKey: key });
   const put = useMutation({
-    mutationFn: ({ name, value, scope }: { name: string; value: string; scope: string }) => api<EnvVar>(`/api/projects/${project.id}/env/${encodeURIComponent(name)}`, { method: 'PUT', body: { value, scope } }),
+    mutationFn: ({ name, value, scope }: { name: string; value: string; scope: string }) =>
+      api<EnvVar>(`/api/projects/${project.id}/env/${encodeURIComponent(name)}`, { method: 'PUT', body: { value, scope } }),
     onSuccess: done,
   });
-  const remove = useMutation({ mutationFn: (name: string) => api(`/api/projects/${project.id}/env/${encodeURIComponent(name)}`, { method: 'DELETE' }), onSuccess: done });
+  const remove = useMutation({
+    mutationFn: (name: string) => api(`/api/projects/${project.id}/env/${encodeURIComponent(name)}`, { method: 'DELETE' }),
+    onSuccess: done,
+  });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const target = event.currentTarget;
     const form = new FormData(target);
-    put.mutate({ name: String(form.get('key')).trim(), value: String(form.get('value') ?? ''), scope: String(form.get('scope')) }, { onSuccess: () => target.reset() });
+    put.mutate(
+      { name: String(form.get('key')).trim(), value: String(form.get('value') ?? ''), scope: String(form.get('scope')) },
+      { onSuccess: () => target.reset() },
+    );
   };
   return (
     <Stack>
@@ -32,34 +39,77 @@ export function EnvPanel({ project }: { project: Project }) {
         <form onSubmit={submit}>
           <Stack gap="xs">
             <Group align="end" wrap="wrap">
-              <TextInput name="key" label={t('env.key')} description={t('env.keyHint')} required maxLength={200} autoCapitalize="characters" spellCheck={false} style={{ minWidth: 180 }} />
+              <TextInput
+                name="key"
+                label={t('env.key')}
+                description={t('env.keyHint')}
+                required
+                maxLength={200}
+                autoCapitalize="characters"
+                spellCheck={false}
+                style={{ minWidth: 180 }}
+              />
               <PasswordInput name="value" label={t('env.value')} description={t('env.valueHint')} autoComplete="off" style={{ flex: 1, minWidth: 200 }} />
-              <NativeSelect name="scope" label={t('env.scope')} data={[{ value: 'runtime', label: t('env.runtime') }, { value: 'build', label: t('env.build') }]} />
-              <Button type="submit" loading={put.isPending}>{t('env.set')}</Button>
+              <NativeSelect
+                name="scope"
+                label={t('env.scope')}
+                data={[
+                  { value: 'runtime', label: t('env.runtime') },
+                  { value: 'build', label: t('env.build') },
+                ]}
+              />
+              <Button type="submit" loading={put.isPending}>
+                {t('env.set')}
+              </Button>
             </Group>
             <ErrorAlert error={put.error} />
           </Stack>
         </form>
       )}
       <ErrorAlert error={remove.error} />
-      {vars.isPending ? <Loading /> : vars.isError ? <ErrorAlert error={vars.error} /> : vars.data.data.length === 0 ? <Empty>{t(writes ? 'env.emptyEdit' : 'env.empty')}</Empty> : (
+      {vars.isPending ? (
+        <Loading />
+      ) : vars.isError ? (
+        <ErrorAlert error={vars.error} />
+      ) : vars.data.data.length === 0 ? (
+        <Empty>{t(writes ? 'env.emptyEdit' : 'env.empty')}</Empty>
+      ) : (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
         // biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region
         <div tabIndex={0} role="region" aria-label={t('env.title')} style={{ overflowX: 'auto' }}>
           <Table striped miw={480} aria-label={t('env.title')}>
             <Table.Thead>
-              <Table.Tr><Table.Th>{t('env.key')}</Table.Th><Table.Th>{t('env.scope')}</Table.Th><Table.Th>{t('env.hint')}</Table.Th><Table.Th>{t('env.updated')}</Table.Th>{writes && <Table.Th>{t('team.actions')}</Table.Th>}</Table.Tr>
+              <Table.Tr>
+                <Table.Th>{t('env.key')}</Table.Th>
+                <Table.Th>{t('env.scope')}</Table.Th>
+                <Table.Th>{t('env.hint')}</Table.Th>
+                <Table.Th>{t('env.updated')}</Table.Th>
+                {writes && <Table.Th>{t('team.actions')}</Table.Th>}
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {vars.data.data.map((v) => (
                 <Table.Tr key={v.key}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}><code>{v.key}</code></Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <code>{v.key}</code>
+                  </Table.Td>
                   <Table.Td>{t(v.scope === 'build' ? 'env.build' : 'env.runtime')}</Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}><code>{v.hint}</code></Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <code>{v.hint}</code>
+                  </Table.Td>
                   <Table.Td>{dateTime(v.updatedAt)}</Table.Td>
                   {writes && (
                     <Table.Td>
-                      <Button size="xs" variant="light" color="red" onClick={() => remove.mutate(v.key)} loading={remove.isPending && remove.variables === v.key} aria-label={t('env.deleteOf', { key: v.key })}>{t('env.delete')}</Button>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color="red"
+                        onClick={() => remove.mutate(v.key)}
+                        loading={remove.isPending && remove.variables === v.key}
+                        aria-label={t('env.deleteOf', { key: v.key })}
+                      >
+                        {t('env.delete')}
+                      </Button>
                     </Table.Td>
                   )}
                 </Table.Tr>

@@ -19,7 +19,9 @@ export function RatingControl({ project }: { project: Project }) {
   const mine = project.rating.mine;
   return (
     <Stack gap={4}>
-      <Text size="sm" id={`rate-${project.id}`}>{mine ? t('rating.mine', { score: mine }) : t('rating.ask')}</Text>
+      <Text size="sm" id={`rate-${project.id}`}>
+        {mine ? t('rating.mine', { score: mine }) : t('rating.ask')}
+      </Text>
       <Group gap={4} role="group" aria-labelledby={`rate-${project.id}`}>
         {[1, 2, 3, 4, 5].map((score) => (
           <Button

@@ -28,7 +28,11 @@ function AddMembers({ project }: { project: Project }) {
       <form onSubmit={submit}>
         <Stack gap="xs">
           <Textarea name="emails" label={t('team.addLabel')} description={t('team.addHint')} autosize minRows={2} required />
-          <Group><Button type="submit" loading={add.isPending}>{t('team.add')}</Button></Group>
+          <Group>
+            <Button type="submit" loading={add.isPending}>
+              {t('team.add')}
+            </Button>
+          </Group>
         </Stack>
       </form>
       <ErrorAlert error={add.error} />
@@ -37,7 +41,11 @@ function AddMembers({ project }: { project: Project }) {
           {add.data.unknownEmails.length > 0 && (
             <>
               <Text size="sm">{t('course.unknown')}</Text>
-              <ul data-testid="unknown-members">{add.data.unknownEmails.map((e) => <li key={e}>{e}</li>)}</ul>
+              <ul data-testid="unknown-members">
+                {add.data.unknownEmails.map((e) => (
+                  <li key={e}>{e}</li>
+                ))}
+              </ul>
             </>
           )}
         </Alert>
@@ -66,7 +74,11 @@ export function TeamPanel({ project }: { project: Project }) {
     <Stack>
       <Table striped aria-label={t('team.title')}>
         <Table.Thead>
-          <Table.Tr><Table.Th>{t('signup.username')}</Table.Th><Table.Th>{t('team.role')}</Table.Th>{owner && <Table.Th>{t('team.actions')}</Table.Th>}</Table.Tr>
+          <Table.Tr>
+            <Table.Th>{t('signup.username')}</Table.Th>
+            <Table.Th>{t('team.role')}</Table.Th>
+            {owner && <Table.Th>{t('team.actions')}</Table.Th>}
+          </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {project.team.map((m) => (
@@ -77,8 +89,23 @@ export function TeamPanel({ project }: { project: Project }) {
                 <Table.Td>
                   {m.role === 'member' && (
                     <Group gap="xs">
-                      <Button size="xs" variant="light" onClick={() => setAsked({ action: 'transfer', member: m })} aria-label={t('team.makeOwnerOf', { name: m.username })}>{t('team.makeOwner')}</Button>
-                      <Button size="xs" variant="light" color="red" onClick={() => setAsked({ action: 'remove', member: m })} aria-label={t('team.removeOf', { name: m.username })}>{t('team.remove')}</Button>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        onClick={() => setAsked({ action: 'transfer', member: m })}
+                        aria-label={t('team.makeOwnerOf', { name: m.username })}
+                      >
+                        {t('team.makeOwner')}
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color="red"
+                        onClick={() => setAsked({ action: 'remove', member: m })}
+                        aria-label={t('team.removeOf', { name: m.username })}
+                      >
+                        {t('team.remove')}
+                      </Button>
                     </Group>
                   )}
                 </Table.Td>
@@ -93,7 +120,9 @@ export function TeamPanel({ project }: { project: Project }) {
           <Text>{t(asked?.action === 'transfer' ? 'team.confirmTransfer' : 'team.confirmRemove', { name: asked?.member.username ?? '' })}</Text>
           <ErrorAlert error={change.error} />
           <Group justify="end">
-            <Button variant="default" onClick={() => setAsked(null)}>{t('common.keep')}</Button>
+            <Button variant="default" onClick={() => setAsked(null)}>
+              {t('common.keep')}
+            </Button>
             <Button color={asked?.action === 'remove' ? 'red' : 'blue'} loading={change.isPending} onClick={() => asked && change.mutate(asked)}>
               {t(asked?.action === 'transfer' ? 'team.makeOwner' : 'team.remove')}
             </Button>
