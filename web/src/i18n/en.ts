@@ -321,7 +321,7 @@ export const en = {
   'deploy.app': 'App',
   'deploy.open': 'Open the app at {url}',
   'deploy.appReason': 'Why: {reason}',
-  'deploy.appStats': '{restarts} restarts · {requests} requests · {errors} server errors',
+  'deploy.appStats': 'Restarts: {restarts} · requests: {requests} · server errors: {errors}',
   'deploy.appUsage': '{mb} MB memory · {cpu}% CPU',
   'deploy.noApp': 'Nothing is deployed yet.',
   'deploy.noAppTeam': 'Nothing is deployed yet. Press Deploy to build the repository and run it.',

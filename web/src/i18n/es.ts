@@ -323,7 +323,7 @@ export const es: Record<MessageKey, string> = {
   'deploy.app': 'Aplicación',
   'deploy.open': 'Abrir la aplicación en {url}',
   'deploy.appReason': 'Motivo: {reason}',
-  'deploy.appStats': '{restarts} reinicios · {requests} peticiones · {errors} errores del servidor',
+  'deploy.appStats': 'Reinicios: {restarts} · peticiones: {requests} · errores del servidor: {errors}',
   'deploy.appUsage': '{mb} MB de memoria · {cpu} % de CPU',
   'deploy.noApp': 'Aún no hay nada desplegado.',
   'deploy.noAppTeam': 'Aún no hay nada desplegado. Pulsa Desplegar para compilar el repositorio y ejecutarlo.',

@@ -38,7 +38,7 @@ export function AppControls({ project, app }: { project: Project; app: DeployedA
         <Group justify="space-between" wrap="wrap">
           <Group gap="xs">
             <Text fw={500}>{t('deploy.app')}</Text>
-            <Badge color={STATUS_COLOR[app.status] ?? 'blue'} variant="light" tt="none" data-testid="app-status">
+            <Badge color={STATUS_COLOR[app.status] ?? 'blue'} variant="light" c="dark" tt="none" data-testid="app-status">
               {t(`appStatus.${app.status}` as MessageKey)}
             </Badge>
           </Group>

@@ -12,7 +12,7 @@ const STATE_COLOR: Record<string, string> = { live: 'green', failed: 'red', canc
 export function StateBadge({ state }: { state: Deployment['state'] }) {
   const { t } = useI18n();
   return (
-    <Badge color={STATE_COLOR[state] ?? 'blue'} variant="light" tt="none" data-testid="deployment-state">
+    <Badge color={STATE_COLOR[state] ?? 'blue'} variant="light" c="dark" tt="none" style={{ flexShrink: 0 }} data-testid="deployment-state">
       {t(`deployState.${state}` as MessageKey)}
     </Badge>
   );

@@ -37,7 +37,7 @@ export function ReleasesTable({
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable) */}
       {/* biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region */}
       <div tabIndex={0} role="region" aria-label={t('deploy.releases')} style={{ overflowX: 'auto' }}>
-        <Table striped miw={720} aria-label={t('deploy.releases')}>
+        <Table striped miw={960} aria-label={t('deploy.releases')}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('deploy.created')}</Table.Th>
@@ -53,16 +53,21 @@ export function ReleasesTable({
             {list.data.map((d) => (
               <Table.Tr key={d.id} data-testid="release" aria-current={d.id === shown ? 'true' : undefined}>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{dateTime(d.createdAt)}</Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <StateBadge state={d.state} />
                 </Table.Td>
                 <Table.Td miw={80}>
-                  <Progress value={d.progress} size="sm" aria-label={t('deploy.progressOfRelease', { id: short(d), progress: d.progress })} />
+                  <Progress
+                    value={d.progress}
+                    size="sm"
+                    color={d.state === 'failed' ? 'red' : undefined}
+                    aria-label={t('deploy.progressOfRelease', { id: short(d), progress: d.progress })}
+                  />
                 </Table.Td>
                 <Table.Td>{d.commitSha ? <code title={d.commitSha}>{d.commitSha.slice(0, 7)}</code> : '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{d.finishedAt ? dateTime(d.finishedAt) : '—'}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" maw={280} style={{ overflowWrap: 'anywhere' }}>
+                <Table.Td miw={240}>
+                  <Text size="sm" maw={320} style={{ overflowWrap: 'anywhere' }}>
                     {d.rollbackOf ? t('deploy.rollbackOf', { id: d.rollbackOf.slice(0, 8) }) : ''}
                     {d.rollbackOf && d.reason ? ' · ' : ''}
                     {d.reason ?? (d.rollbackOf ? '' : '—')}
