@@ -56,7 +56,7 @@ async function courseWith(request: APIRequestContext, teacherToken: string, emai
   return id;
 }
 
-test('a student deploys a static site from the project page, follows it to live with its log, opens it, fails one, rolls back, stops and starts it; the teacher sees and may stop', async ({
+test('a student deploys a static site from the project page, follows it to live with its log, opens it, fails one, rolls back, stops and starts it, cancels a build; the teacher sees and may stop', async ({
   page,
   request,
   browser,
@@ -131,6 +131,16 @@ test('a student deploys a static site from the project page, follows it to live 
     await expect(page.getByTestId('app-status')).toHaveText('Running');
     await expect.poll(async () => (await request.get(`/apps/${slug}/`)).status()).toBe(200);
 
+    // A build that never ends (a Node.js app, built in the sandbox) is cancelled while it runs; the site keeps serving.
+    repo.push({ 'package.json': JSON.stringify({ scripts: { build: 'node -e "setInterval(() => {}, 1000)"', start: 'node server.js' } }), 'server.js': '' });
+    await page.getByLabel(/^Branch, tag or commit/).fill('');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await expect(followed.getByTestId('deployment-state')).toHaveText('Building', { timeout: 60_000 });
+    await page.getByRole('button', { name: /^Cancel the deployment of / }).click();
+    await expect(followed.getByTestId('deployment-state')).toHaveText('Cancelled');
+    await expect(page.getByRole('button', { name: /^Cancel the deployment of / })).toHaveCount(0);
+    expect(await (await request.get(`/apps/${slug}/`)).text()).toContain('Hello from the campus shop');
+
     // In Spanish.
     await page.getByLabel('Language').selectOption('es');
     await expect(page.getByRole('button', { name: 'Desplegar', exact: true })).toBeVisible();
@@ -143,7 +153,7 @@ test('a student deploys a static site from the project page, follows it to live 
     await t.page.goto(page.url());
     await t.page.getByRole('tab', { name: 'Deploy' }).click();
     await expect(t.page.getByTestId('app-status')).toHaveText('Running');
-    await expect(t.page.getByRole('table', { name: 'Releases' }).getByTestId('release')).toHaveCount(4);
+    await expect(t.page.getByRole('table', { name: 'Releases' }).getByTestId('release')).toHaveCount(5);
     await expect(t.page.getByRole('button', { name: 'Deploy', exact: true })).toHaveCount(0);
     await expect(t.page.getByRole('button', { name: /^Roll back/ })).toHaveCount(0);
     await checkPage(t.page, testInfo, 'project-deploy-teacher');
