@@ -112,8 +112,9 @@ test('a student deploys a static site from the project page, follows it to live 
 
     // A second site goes live by its ref; the first one can be rolled back to.
     const second = repo.push(site('Second version'));
+    // By keyboard: Enter in the ref field deploys.
     await page.getByLabel(/^Branch, tag or commit/).fill(second);
-    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByLabel(/^Branch, tag or commit/).press('Enter');
     await expect(followed.getByTestId('deployment-state')).toHaveText('Live', { timeout: 90_000 });
     await expect.poll(async () => (await request.get(`/apps/${slug}/`)).text()).toContain('Second version');
     await expect(releases.getByTestId('release')).toHaveCount(3);
