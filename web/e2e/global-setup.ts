@@ -61,6 +61,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       AULA_VIDEO_BUMPER_SECONDS: '1',
       AULA_MEDIA_CONCURRENCY: '1',
       AULA_MEDIA_IMPORT_ALLOW_HOSTS: '127.0.0.1',
+      // The deploy spec's project repository is a local bare repository it creates.
+      AULA_DEPLOY_ALLOW_LOCAL_REPOS: 'true',
     },
     stdio: ['ignore', log, log],
   });

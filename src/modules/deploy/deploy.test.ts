@@ -224,6 +224,7 @@ server.listen(process.env.PORT);
     const three = await w.deploy(id);
     expect(JSON.parse((await w.get('/apps/history/')).text).version).toBe('two');
     // Four releases so far; only the last three (AULA_DEPLOY_KEEP_RELEASES) can be rolled back to.
+    expect((await w.api('GET', `/api/projects/${id}/deployments`, w.alice.token)).body.kept).toEqual([three.id, later!.id, earlier!.id]);
     expect((await w.api('POST', `/api/projects/${id}/rollback`, w.alice.token, { deploymentId: one.id })).status).toBe(404);
     const rollback = await w.api('POST', `/api/projects/${id}/rollback`, w.alice.token, { deploymentId: db.id });
     expect(rollback.status).toBe(201);

@@ -62,8 +62,14 @@ export const App = Type.Object({
   responses5xx: Type.Integer(),
 });
 
-/** The app and its deployments. */
-export const DeploymentList = Type.Object({ app: Nullable(App), data: Type.Array(Deployment) });
+/** The app, its deployments and the kept releases. */
+export const DeploymentList = Type.Object({
+  app: Nullable(App),
+  data: Type.Array(Deployment),
+  kept: Type.Array(Type.String(), {
+    description: 'ids of the kept successful releases, newest first (AULA_DEPLOY_KEEP_RELEASES): those a rollback may go back to',
+  }),
+});
 
 /** Stored log lines. */
 export const Logs = Type.Object({

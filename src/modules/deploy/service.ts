@@ -130,11 +130,12 @@ export class DeployService {
     return deploymentView((await this.repo.deployment(row.id))!);
   }
 
-  /** The app and its deployments, newest first. */
-  async list(caller: AuthUser, projectId: string, max: number): Promise<{ app: AppView | null; data: DeploymentView[] }> {
+  /** The app, its deployments newest first, and the ids of the kept releases (those a rollback may go back to). */
+  async list(caller: AuthUser, projectId: string, max: number): Promise<{ app: AppView | null; data: DeploymentView[]; kept: string[] }> {
     const { project } = await this.project(caller, projectId);
     const app = await this.repo.app(project.id);
-    return { app: app ? appView(app) : null, data: (await this.repo.deployments(project.id, max)).map(deploymentView) };
+    const kept = (await this.repo.releases(project.id, this.settings.AULA_DEPLOY_KEEP_RELEASES)).map((r) => r.id);
+    return { app: app ? appView(app) : null, data: (await this.repo.deployments(project.id, max)).map(deploymentView), kept };
   }
 
   /** One deployment. */

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { fetchProject, onTeam, projectKey, type Project } from '../api/projects.ts';
 import { DatabasePanel } from '../components/projects/DatabasePanel.tsx';
+import { DeployPanel } from '../components/projects/DeployPanel.tsx';
 import { DemoVideo } from '../components/projects/DemoVideo.tsx';
 import { EnvPanel } from '../components/projects/EnvPanel.tsx';
 import { RatingSummary, TagList } from '../components/projects/ProjectCard.tsx';
@@ -46,7 +47,7 @@ function Overview({ project: p }: { project: Project }) {
   );
 }
 
-/** One project: overview, rating and demo for everyone who may see it; stages, team, env vars and database in tabs for its team and staff. */
+/** One project: overview, rating and demo for everyone who may see it; stages, team, env vars, database and deploy in tabs for its team and staff. */
 export function ProjectPage() {
   const { id } = useParams({ strict: false }) as { id: string };
   const { t } = useI18n();
@@ -89,6 +90,7 @@ export function ProjectPage() {
             <Tabs.Tab value="team">{t('team.title')}</Tabs.Tab>
             <Tabs.Tab value="env">{t('env.title')}</Tabs.Tab>
             <Tabs.Tab value="db">{t('db.title')}</Tabs.Tab>
+            <Tabs.Tab value="deploy">{t('deploy.tab')}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="stages" pt="md">
             <StagesPanel project={p} />
@@ -101,6 +103,9 @@ export function ProjectPage() {
           </Tabs.Panel>
           <Tabs.Panel value="db" pt="md">
             <DatabasePanel project={p} />
+          </Tabs.Panel>
+          <Tabs.Panel value="deploy" pt="md">
+            <DeployPanel project={p} />
           </Tabs.Panel>
         </Tabs>
       ) : (
