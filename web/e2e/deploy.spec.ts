@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
-import { checkPage, clientAddress, logIn, signUp, signUpTeacher } from './helpers.ts';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { checkPage, clientAddress, logIn, pageFor, tokenOf, signUp, signUpTeacher } from './helpers.ts';
 
 test.use({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
 
@@ -28,19 +28,6 @@ function bareRepo(files: Record<string, string>) {
   };
   const first = push(files);
   return { path: bare, first, push, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
-}
-
-async function tokenOf(request: APIRequestContext, login: string, password: string): Promise<string> {
-  const res = await request.post('/api/auth/login', { data: { username: login, password }, headers: { 'x-forwarded-for': clientAddress() } });
-  expect(res.status(), await res.text()).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
-
-async function pageFor(browser: Browser, login: string, password: string) {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
-  const page = await context.newPage();
-  await logIn(page, login, password);
-  return { context, page };
 }
 
 const site = (title: string) => ({ 'index.html': `<!doctype html><html lang="en"><head><title>${title}</title></head><body><h1>${title}</h1></body></html>` });

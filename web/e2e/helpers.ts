@@ -1,5 +1,5 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -128,4 +128,19 @@ export function makeVideo(name: string, seconds: number, megabytes: number): str
     file,
   ]);
   return file;
+}
+
+/** Logs in through the API and returns the access token. */
+export async function tokenOf(request: APIRequestContext, login: string, password: string): Promise<string> {
+  const res = await request.post('/api/auth/login', { data: { username: login, password }, headers: { 'x-forwarded-for': clientAddress() } });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A new browser context of its own, logged in as the user (for a second person in one test). */
+export async function pageFor(browser: Browser, login: string, password: string) {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
+  const page = await context.newPage();
+  await logIn(page, login, password);
+  return { context, page };
 }

@@ -1,14 +1,8 @@
-import { expect, test, type APIRequestContext, type Browser } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import fs from 'node:fs';
-import { checkPage, clientAddress, logIn, makeVideo, signUp, signUpTeacher } from './helpers.ts';
+import { checkPage, clientAddress, logIn, pageFor, tokenOf, makeVideo, signUp, signUpTeacher } from './helpers.ts';
 
 test.use({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
-
-async function tokenOf(request: APIRequestContext, login: string, password: string): Promise<string> {
-  const res = await request.post('/api/auth/login', { data: { username: login, password }, headers: { 'x-forwarded-for': clientAddress() } });
-  expect(res.status(), await res.text()).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
 
 /** A course group of the teacher's with these students enrolled (through the API: the courses spec tests the pages). */
 async function courseWith(request: APIRequestContext, teacherToken: string, code: string, group: string, emails: string[]): Promise<string> {
@@ -32,13 +26,6 @@ async function uploadDemo(request: APIRequestContext, token: string): Promise<st
   });
   expect(res.status(), await res.text()).toBe(201);
   return ((await res.json()) as { id: string }).id;
-}
-
-async function pageFor(browser: Browser, login: string, password: string) {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': clientAddress() } });
-  const page = await context.newPage();
-  await logIn(page, login, password);
-  return { context, page };
 }
 
 test('a team builds its project page; the teacher reviews; a classmate sees the showcase and rates; another course gets 404', async ({
