@@ -34,8 +34,11 @@ test('an upload interrupted by a reload resumes, is processed, plays; others can
   page.on('request', (r) => {
     if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset']));
   });
-  // The request cut by the reload may still hold the upload's lock for a moment; tus-js-client retries until HEAD answers.
-  const head = page.waitForResponse((r) => r.request().method() === 'HEAD' && r.url().includes('/api/tasks/uploads/') && r.status() === 200);
+  // The request cut by the reload may still hold the upload's lock for a moment; tus-js-client retries until HEAD answers,
+  // after 0, 1, 3, 5 and 10 s (the Uploader's retryDelays): wait longer than that schedule, not the default 15 s.
+  const head = page.waitForResponse((r) => r.request().method() === 'HEAD' && r.url().includes('/api/tasks/uploads/') && r.status() === 200, {
+    timeout: 60_000,
+  });
   await page.locator('#video-files').setInputFiles(video);
   // At least the first chunk arrived; the held one may have been cut part-way by the reload.
   const resumedAt = Number((await head).headers()['upload-offset']);

@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -52,5 +53,23 @@ export class ReleasePaths {
 
 /** The sandbox socket path the app is given as PORT. */
 export const SANDBOX_SOCKET = '/run/aula/app.sock';
-/** npm's CLI script, run by the node binary inside the sandbox. */
-export const NPM_CLI = path.join(path.dirname(path.dirname(process.execPath)), 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+/**
+ * npm's CLI script, run by this process's node binary (also inside the sandbox): the npm
+ * installed beside node, else the `npm` on PATH (a node from the npm package `node`,
+ * as CI's Node 24, ships without npm).
+ */
+export const NPM_CLI = findNpmCli();
+
+function findNpmCli(): string {
+  const beside = path.join(path.dirname(path.dirname(process.execPath)), 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  if (existsSync(beside)) return beside;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      const cli = realpathSync(path.join(dir, 'npm'));
+      if (cli.endsWith('npm-cli.js')) return cli;
+    } catch {
+      // not in this directory
+    }
+  }
+  return beside; // missing: the install step then fails with npm's path in its error
+}

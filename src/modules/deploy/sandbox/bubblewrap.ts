@@ -4,6 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { CgroupV1 } from './cgroups.ts';
+import { NPM_CLI } from '../release.ts';
 import type { ExitInfo, Runner, SandboxProcess, SandboxSpec } from './runner.ts';
 
 const MAX_LINE = 4000;
@@ -18,10 +19,16 @@ function systemBinds(): string[] {
     if (stat?.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(dir), dir);
     else if (stat?.isDirectory()) args.push('--ro-bind', dir, dir);
   }
-  // Node itself, when it is installed outside /usr (nvm, /opt, /usr/local is inside /usr already).
-  const prefix = path.dirname(path.dirname(process.execPath));
-  if (!prefix.startsWith('/usr')) args.push('--ro-bind', prefix, prefix);
   return args;
+}
+
+/**
+ * Node itself and npm, when installed outside /usr (nvm, /opt, the npm package `node` under /tmp):
+ * bound after the sandbox's own /tmp, which would hide them otherwise.
+ */
+function runtimeBinds(): string[] {
+  const dirs = new Set([path.dirname(path.dirname(process.execPath)), path.dirname(path.dirname(path.dirname(NPM_CLI)))]);
+  return [...dirs].filter((dir) => !dir.startsWith('/usr/')).flatMap((dir) => [...parentsOf(dir), '--ro-bind', dir, dir]);
 }
 
 /** bwrap makes missing parents of a mount point 0700 (root's); these make them traversable for the app's uid. */
@@ -66,6 +73,7 @@ function bwrapArgs(spec: SandboxSpec): string[] {
     String(spec.limits.tmpMb * 1024 * 1024),
     '--tmpfs',
     '/tmp',
+    ...runtimeBinds(),
     '--bind',
     spec.workDir,
     '/app',
