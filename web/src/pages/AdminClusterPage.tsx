@@ -4,6 +4,7 @@ import { Link } from '@tanstack/react-router';
 import { api } from '../api/client.ts';
 import { Empty, ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { ScrollTable } from '../components/ScrollTable.tsx';
 
 interface Instance {
   name: string;
@@ -59,50 +60,46 @@ export function AdminClusterPage() {
       ) : (
         <>
           {cluster.data.startedAt && <Text size="sm">{t('cluster.since', { date: dateTime(cluster.data.startedAt) })}</Text>}
-          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable) */}
-          {/* biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region */}
-          <div tabIndex={0} role="region" aria-label={t('cluster.instances')} style={{ overflowX: 'auto' }}>
-            <Table striped miw={640} aria-label={t('cluster.instances')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('cluster.instance')}</Table.Th>
-                  <Table.Th>{t('admin.role')}</Table.Th>
-                  <Table.Th>{t('cluster.state')}</Table.Th>
-                  <Table.Th>{t('cluster.lastPing')}</Table.Th>
-                  <Table.Th>{t('cluster.restarts')}</Table.Th>
-                  <Table.Th>{t('cluster.detections')}</Table.Th>
+          <ScrollTable label={t('cluster.instances')} minWidth={640}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('cluster.instance')}</Table.Th>
+                <Table.Th>{t('admin.role')}</Table.Th>
+                <Table.Th>{t('cluster.state')}</Table.Th>
+                <Table.Th>{t('cluster.lastPing')}</Table.Th>
+                <Table.Th>{t('cluster.restarts')}</Table.Th>
+                <Table.Th>{t('cluster.detections')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {cluster.data.instances.map((i) => (
+                <Table.Tr key={i.name}>
+                  <Table.Td>
+                    {i.name}
+                    {i.pid !== null && (
+                      <Text span size="xs" c="dimmed">
+                        {' '}
+                        (pid {i.pid}
+                        {i.port !== null ? `, :${i.port}` : ''})
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{i.role}</Table.Td>
+                  <Table.Td>
+                    <Badge color={STATE_COLOR[i.state] ?? 'gray'} variant="light" c="dark">
+                      {stateText(i.state)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{i.lastPingAt ? time.format(new Date(i.lastPingAt)) : t(i.role === 'worker' ? 'cluster.notPinged' : 'cluster.never')}</Table.Td>
+                  <Table.Td>{number(i.restarts, 0)}</Table.Td>
+                  <Table.Td>
+                    {number(i.detections, 0)}
+                    {i.lastDetectionMs !== null && ` (${t('cluster.detectedIn', { ms: number(i.lastDetectionMs, 0) })})`}
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {cluster.data.instances.map((i) => (
-                  <Table.Tr key={i.name}>
-                    <Table.Td>
-                      {i.name}
-                      {i.pid !== null && (
-                        <Text span size="xs" c="dimmed">
-                          {' '}
-                          (pid {i.pid}
-                          {i.port !== null ? `, :${i.port}` : ''})
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{i.role}</Table.Td>
-                    <Table.Td>
-                      <Badge color={STATE_COLOR[i.state] ?? 'gray'} variant="light" c="dark">
-                        {stateText(i.state)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{i.lastPingAt ? time.format(new Date(i.lastPingAt)) : t(i.role === 'worker' ? 'cluster.notPinged' : 'cluster.never')}</Table.Td>
-                    <Table.Td>{number(i.restarts, 0)}</Table.Td>
-                    <Table.Td>
-                      {number(i.detections, 0)}
-                      {i.lastDetectionMs !== null && ` (${t('cluster.detectedIn', { ms: number(i.lastDetectionMs, 0) })})`}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+              ))}
+            </Table.Tbody>
+          </ScrollTable>
         </>
       )}
     </Stack>

@@ -4,6 +4,7 @@ import { Link } from '@tanstack/react-router';
 import { api } from '../api/client.ts';
 import { Empty, ErrorAlert, Loading } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { ScrollTable } from '../components/ScrollTable.tsx';
 
 interface ProcessRow {
   id: string;
@@ -39,38 +40,34 @@ export function AdminProcessesPage() {
       ) : processes.data.data.length === 0 ? (
         <Empty>{t('admin.noProcesses')}</Empty>
       ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
-        // biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region
-        <div tabIndex={0} role="region" aria-label={t('admin.processes')} style={{ overflowX: 'auto' }}>
-          <Table striped miw={640} aria-label={t('admin.processes')}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('admin.health')}</Table.Th>
-                <Table.Th>{t('admin.role')}</Table.Th>
-                <Table.Th>{t('admin.host')}</Table.Th>
-                <Table.Th>{t('admin.queues')}</Table.Th>
-                <Table.Th>{t('admin.lastSeen')}</Table.Th>
+        <ScrollTable label={t('admin.processes')} minWidth={640}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('admin.health')}</Table.Th>
+              <Table.Th>{t('admin.role')}</Table.Th>
+              <Table.Th>{t('admin.host')}</Table.Th>
+              <Table.Th>{t('admin.queues')}</Table.Th>
+              <Table.Th>{t('admin.lastSeen')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {processes.data.data.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Badge color={COLOR[p.health]} variant="light" c="dark">
+                    {t(`health.${p.health}`)}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{p.role}</Table.Td>
+                <Table.Td>
+                  {p.host}:{p.pid}
+                </Table.Td>
+                <Table.Td>{p.queues.length}</Table.Td>
+                <Table.Td>{dateTime(p.lastSeenAt)}</Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {processes.data.data.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td>
-                    <Badge color={COLOR[p.health]} variant="light" c="dark">
-                      {t(`health.${p.health}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{p.role}</Table.Td>
-                  <Table.Td>
-                    {p.host}:{p.pid}
-                  </Table.Td>
-                  <Table.Td>{p.queues.length}</Table.Td>
-                  <Table.Td>{dateTime(p.lastSeenAt)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
+            ))}
+          </Table.Tbody>
+        </ScrollTable>
       )}
     </Stack>
   );

@@ -5,6 +5,7 @@ import { api } from '../../api/client.ts';
 import { onTeam, type EnvVar, type Project } from '../../api/projects.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { Empty, ErrorAlert, Loading } from '../states.tsx';
+import { ScrollTable } from '../ScrollTable.tsx';
 
 /** Environment variables: names, scopes and masked hints (values never come back); the team sets or removes one key at a time. */
 export function EnvPanel({ project }: { project: Project }) {
@@ -74,49 +75,45 @@ export function EnvPanel({ project }: { project: Project }) {
       ) : vars.data.data.length === 0 ? (
         <Empty>{t(writes ? 'env.emptyEdit' : 'env.empty')}</Empty>
       ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
-        // biome-ignore lint/a11y/useSemanticElements: a plain div keeps Mantine's table layout; the role names the scroll region
-        <div tabIndex={0} role="region" aria-label={t('env.title')} style={{ overflowX: 'auto' }}>
-          <Table striped miw={480} aria-label={t('env.title')}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('env.key')}</Table.Th>
-                <Table.Th>{t('env.scope')}</Table.Th>
-                <Table.Th>{t('env.hint')}</Table.Th>
-                <Table.Th>{t('env.updated')}</Table.Th>
-                {writes && <Table.Th>{t('team.actions')}</Table.Th>}
+        <ScrollTable label={t('env.title')} minWidth={480}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('env.key')}</Table.Th>
+              <Table.Th>{t('env.scope')}</Table.Th>
+              <Table.Th>{t('env.hint')}</Table.Th>
+              <Table.Th>{t('env.updated')}</Table.Th>
+              {writes && <Table.Th>{t('team.actions')}</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {vars.data.data.map((v) => (
+              <Table.Tr key={v.key}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <code>{v.key}</code>
+                </Table.Td>
+                <Table.Td>{t(v.scope === 'build' ? 'env.build' : 'env.runtime')}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <code>{v.hint}</code>
+                </Table.Td>
+                <Table.Td>{dateTime(v.updatedAt)}</Table.Td>
+                {writes && (
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      color="red"
+                      onClick={() => remove.mutate(v.key)}
+                      loading={remove.isPending && remove.variables === v.key}
+                      aria-label={t('env.deleteOf', { key: v.key })}
+                    >
+                      {t('env.delete')}
+                    </Button>
+                  </Table.Td>
+                )}
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {vars.data.data.map((v) => (
-                <Table.Tr key={v.key}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <code>{v.key}</code>
-                  </Table.Td>
-                  <Table.Td>{t(v.scope === 'build' ? 'env.build' : 'env.runtime')}</Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <code>{v.hint}</code>
-                  </Table.Td>
-                  <Table.Td>{dateTime(v.updatedAt)}</Table.Td>
-                  {writes && (
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        color="red"
-                        onClick={() => remove.mutate(v.key)}
-                        loading={remove.isPending && remove.variables === v.key}
-                        aria-label={t('env.deleteOf', { key: v.key })}
-                      >
-                        {t('env.delete')}
-                      </Button>
-                    </Table.Td>
-                  )}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
+            ))}
+          </Table.Tbody>
+        </ScrollTable>
       )}
     </Stack>
   );
