@@ -3,7 +3,8 @@ import { projectLookup } from '../projects/lookup.ts';
 import { deploySettings } from './config.ts';
 import { createKysely } from '../../platform/db/pool.ts';
 import type { DeployDb } from './db.ts';
-import { announceLiveChange } from './live-changes.ts';
+import { EdgeWriter, edgeFiles } from './edge.ts';
+import { announceLiveChange, onLiveChange } from './live-changes.ts';
 import { addAppUsageSource } from './metrics.ts';
 import { DeployPipeline } from './pipeline/job.ts';
 import { ReleasePaths } from './release.ts';
@@ -47,6 +48,19 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   const paths = new ReleasePaths(ctx.config.dataDir);
   const supervisor = new Supervisor(repo, projects, runner, paths, settings, ctx.log);
   const pipeline = new DeployPipeline({ repo, projects, runner, supervisor, paths, settings, pool: ctx.pool, log: ctx.log });
+  // The front proxy's routes (HAProxy in `aula cluster`) follow every change this process makes, and the database every few seconds.
+  const edge = new EdgeWriter(edgeFiles(ctx.config.dataDir));
+  let edgeWrite = Promise.resolve();
+  const refreshEdge = () => {
+    edgeWrite = edgeWrite
+      .then(async () => {
+        const releases = await repo.liveNodeReleases();
+        await edge.write(releases.map((r) => ({ slug: r.slug, socket: paths.socket(r.deploymentId), running: r.desired === 'running' })));
+      })
+      .catch((error: Error) => ctx.log.warn({ err: error.message }, 'writing the edge routes failed'));
+    return edgeWrite;
+  };
+  const stopEdge = onLiveChange(() => void refreshEdge());
   const cancels = new Map<string, AbortController>();
   // Control requests of one app run one after the other, in the order they came.
   const controls = new Map<string, Promise<void>>();
@@ -62,7 +76,8 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
           if (app?.desired === 'running') await supervisor.start(app);
         }
       })
-      .catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'));
+      .catch((error: Error) => ctx.log.error({ projectId: event.projectId, err: error.message }, 'an app control request failed'))
+      .then(refreshEdge);
     controls.set(event.projectId, next);
     void next.finally(() => controls.get(event.projectId) === next && controls.delete(event.projectId));
   });
@@ -82,10 +97,11 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   for (const app of await repo.apps()) if (!(await projects.find({ id: app.projectId }))) await forget(app.projectId);
   await supervisor.resume();
   const stopMetrics = addAppUsageSource(() => supervisor.usage());
-  const sampling = setInterval(
-    () => void supervisor.sample().catch((error: Error) => ctx.log.warn({ err: error.message }, 'sampling app usage failed')),
-    SAMPLE_MS,
-  );
+  await refreshEdge();
+  const sampling = setInterval(() => {
+    void supervisor.sample().catch((error: Error) => ctx.log.warn({ err: error.message }, 'sampling app usage failed'));
+    void refreshEdge();
+  }, SAMPLE_MS);
   return {
     pipeline,
     supervisor,
@@ -102,6 +118,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
       await unsubscribe();
       await unsubscribeProjects();
       stopMetrics();
+      stopEdge();
       clearInterval(sampling);
       for (const c of cancels.values()) c.abort();
       await supervisor.close();

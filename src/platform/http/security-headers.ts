@@ -30,3 +30,20 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
   });
 }
+
+/** The security headers every Aula response carries, by name (for a front proxy that answers for Aula, such as HAProxy for apps). */
+export async function securityHeaderValues(): Promise<Record<string, string>> {
+  const { default: Fastify } = await import('fastify');
+  const probe = Fastify({ logger: false });
+  try {
+    await registerSecurityHeaders(probe);
+    probe.get('/', async () => '');
+    const response = await probe.inject({ method: 'GET', url: '/' });
+    const ordinary = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+    return Object.fromEntries(
+      Object.entries(response.headers).flatMap(([name, value]) => (ordinary.has(name) || typeof value !== 'string' ? [] : [[name, value]])),
+    );
+  } finally {
+    await probe.close();
+  }
+}

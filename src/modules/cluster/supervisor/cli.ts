@@ -39,7 +39,8 @@ export async function runClusterCommand(args: string[], installed: readonly Aula
   let cluster: Cluster;
   try {
     loadJwtSecret(config.jwtSecret, config.dataDir); // generated once here, so every child reads the same one
-    cluster = await startCluster(config, runtime, haproxy, log);
+    const queues = installed.flatMap((m) => Object.keys(m.queues ?? {}));
+    cluster = await startCluster(config, runtime, haproxy, log, queues);
   } catch (error) {
     log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'cluster could not start');
     await runtime.stop();

@@ -13,6 +13,8 @@ export interface HaproxyConfigInput {
   statsPort: number;
   socketPath: string;
   slots: ApiSlot[];
+  /** Deploy's HAProxy map of running Node.js apps (slug → backend); its backends come in a second configuration file. */
+  appsMap: string;
 }
 
 /** HAProxy server name of a slot's port 0 or 1 (`api-1a`, `api-1b`). */
@@ -63,6 +65,10 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     '',
     'frontend fe_aula',
     `  bind ${input.host}:${input.port}`,
+    "  # A running Node.js app's /apps/<slug>/… goes straight to its release's socket (backends from deploy's file);",
+    '  # anything else under /apps/ (static sites, stopped or unknown apps, /apps/<slug> without a slash) goes to Aula.',
+    `  http-request set-var(txn.app) path,field(3,/),map(${input.appsMap}) if { path_reg ^/apps/[a-z0-9-]+/ }`,
+    '  use_backend %[var(txn.app)] if { var(txn.app) -m found }',
     '  # Uploads, file downloads and Server-Sent Events: long timeouts, never retried.',
     '  acl sse req.hdr(accept) -m sub text/event-stream',
     '  acl sse path_end /events',

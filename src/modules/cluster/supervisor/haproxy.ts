@@ -33,20 +33,29 @@ export interface Haproxy {
   command(line: string): Promise<string>;
   /** Server rows of `show stat`, as objects keyed by the CSV header. */
   stats(): Promise<Array<Record<string, string>>>;
+  /** Re-reads the configuration files after checking them: a new worker takes the listeners, the old one finishes its connections. */
+  reload(): Promise<void>;
   /** Soft stop: stop accepting, let open connections finish (bounded by hard-stop-after), then exit. */
   stop(): Promise<void>;
 }
 
-/** Starts `haproxy -db -f config` in the foreground and waits until its runtime socket answers. */
-export async function startHaproxy(binary: string, configPath: string, socketPath: string, log: Logger): Promise<Haproxy> {
-  const check = spawn(binary, ['-c', '-q', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Checks the configuration files with `haproxy -c`; throws HAProxy's own message when it refuses them. */
+async function checkConfig(binary: string, configPaths: string[]): Promise<void> {
+  const check = spawn(binary, ['-c', ...configPaths.flatMap((p) => ['-f', p])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let checkOutput = '';
   check.stderr!.on('data', (chunk: Buffer) => (checkOutput += chunk.toString()));
   const checkCode = await new Promise<number | null>((resolve) => check.on('exit', resolve));
-  if (checkCode !== 0) throw new Error(`HAProxy refused the generated configuration ${configPath}:\n${checkOutput}`);
+  if (checkCode !== 0) throw new Error(`HAProxy refused the generated configuration ${configPaths.join(' + ')}:\n${checkOutput}`);
+}
 
+/**
+ * Starts `haproxy -W -db -f config…` (master-worker, in the foreground, so a reload keeps the
+ * listeners) and waits until its runtime socket answers.
+ */
+export async function startHaproxy(binary: string, configPaths: string[], socketPath: string, log: Logger): Promise<Haproxy> {
+  await checkConfig(binary, configPaths);
   fs.rmSync(socketPath, { force: true });
-  const child = spawn(binary, ['-db', '-f', configPath], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(binary, ['-W', '-db', ...configPaths.flatMap((p) => ['-f', p])], { stdio: ['ignore', 'inherit', 'pipe'] });
   child.stderr!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) log.info({ haproxy: line }, 'haproxy');
   });
@@ -61,19 +70,27 @@ export async function startHaproxy(binary: string, configPath: string, socketPat
       socket.on('end', () => resolve(answer));
       socket.on('error', reject);
     });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('HAProxy exited at start (see its messages above)');
-    try {
-      await command('show info');
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw error;
+  /** The pid of the worker answering on the runtime socket, once one answers within 10 s. */
+  const workerPid = async (other?: string): Promise<string> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error('HAProxy exited (see its messages above)');
+      try {
+        const pid = /^Pid: (\d+)$/m.exec(await command('show info'))?.[1];
+        if (pid && pid !== other) return pid;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
       }
+      if (Date.now() > deadline) throw new Error('HAProxy did not take the new configuration within 10 s');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  };
+  let worker: string;
+  try {
+    worker = await workerPid();
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
   return {
     child,
@@ -83,6 +100,11 @@ export async function startHaproxy(binary: string, configPath: string, socketPat
       const [header, ...rows] = (await command('show stat')).split('\n').filter((l) => l && !l.startsWith('\n'));
       const names = header!.replace(/^# /, '').split(',');
       return rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [names[i]!, value])));
+    },
+    async reload() {
+      await checkConfig(binary, configPaths);
+      child.kill('SIGUSR2');
+      worker = await workerPid(worker);
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGUSR1');

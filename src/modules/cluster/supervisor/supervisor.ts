@@ -12,6 +12,8 @@ import { haproxyConfig, serverName, type ApiSlot } from './haproxy-config.ts';
 import { startHaproxy, type Haproxy } from './haproxy.ts';
 import { clusterSettings } from '../config.ts';
 import { isProcessRegistered } from '../../../platform/process-registry.ts';
+import { APP_RUNNER_QUEUE, edgeFiles, ensureEdgeFiles } from '../../deploy/edge.ts';
+import { followAppRoutes } from './app-routes.ts';
 
 /** The ping/echo monitor's cadence: a ping every 200 ms, 3 misses in a row mean dead or hung. */
 export const MONITOR = { pingIntervalMs: 200, pingTimeoutMs: 500, missesToFail: 3, startTimeoutMs: 90_000 } as const;
@@ -36,10 +38,11 @@ export interface Cluster {
 
 /**
  * Starts HAProxy on PORT in front of AULA_CLUSTER_API API processes on
- * private loopback ports, and AULA_CLUSTER_WORKERS workers. `runtime` is the
+ * private loopback ports, and AULA_CLUSTER_WORKERS workers (`queues`: every
+ * installed queue; only the first worker runs the apps). `runtime` is the
  * supervisor's own (database started and migrated); children get its DATABASE_URL.
  */
-export async function startCluster(config: Config, runtime: Runtime, haproxyBinary: string, log: Logger): Promise<Cluster> {
+export async function startCluster(config: Config, runtime: Runtime, haproxyBinary: string, log: Logger, queues: string[]): Promise<Cluster> {
   const cluster = clusterSettings.get(config);
   const dir = clusterDir(config.dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -90,7 +93,9 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
   /** Starts the slot's process on its current side and waits until it is ready; false if it exits or times out. */
   const launching = new Set<AulaChild>();
   const launch = async (slot: Slot, side: 0 | 1): Promise<AulaChild | undefined> => {
-    const proc = spawnAulaChild(slot.api ? ['start', '--no-workers'] : ['worker'], childEnv({ ...slot, side }));
+    // The apps run in the process that works their queue, and a machine runs each app once: only worker-1 takes it.
+    const workerArgs = slot.info.name === 'worker-1' ? ['worker'] : ['worker', '--queues', queues.filter((q) => q !== APP_RUNNER_QUEUE).join(',')];
+    const proc = spawnAulaChild(slot.api ? ['start', '--no-workers'] : workerArgs, childEnv({ ...slot, side }));
     launching.add(proc);
     void proc.exited.then(() => launching.delete(proc));
     const ready = slot.api
@@ -180,11 +185,36 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
   };
 
   const configPath = path.join(dir, 'haproxy.cfg');
+  const edge = edgeFiles(config.dataDir);
+  await ensureEdgeFiles(edge);
+  const configPaths = [configPath, edge.backends];
   const writeHaproxyConfig = () =>
     fs.writeFileSync(
       configPath,
-      haproxyConfig({ host: config.host, port, statsPort, socketPath, slots: slots.flatMap((s) => (s.api ? [{ ...s.api, enabled: s.side }] : [])) }),
+      haproxyConfig({
+        host: config.host,
+        port,
+        statsPort,
+        socketPath,
+        appsMap: edge.map,
+        slots: slots.flatMap((s) => (s.api ? [{ ...s.api, enabled: s.side }] : [])),
+      }),
     );
+  /** HAProxy changes one at a time: a reload rewrites the configuration from the sides in use, which a rolling restart is flipping. */
+  let haproxyTurn: Promise<unknown> = Promise.resolve();
+  const withHaproxy = <T>(change: () => Promise<T>): Promise<T> => {
+    const next = haproxyTurn.then(change);
+    haproxyTurn = next.catch(() => undefined);
+    return next;
+  };
+  const appRoutes = followAppRoutes({
+    edge,
+    haproxy: () => haproxy,
+    exclusive: withHaproxy,
+    writeConfig: writeHaproxyConfig,
+    pool: runtime.pool,
+    log,
+  });
   const haproxyPolicy = new RestartPolicy();
   /** HAProxy is watched too: if it exits on its own it is started again, with the sides in use now. */
   const superviseHaproxy = (running: Haproxy) => void running.exited.then(() => recoverHaproxy(running));
@@ -197,7 +227,8 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       if (stopping) return;
       try {
         writeHaproxyConfig();
-        const next = await startHaproxy(haproxyBinary, configPath, socketPath, log);
+        appRoutes.restarted();
+        const next = await startHaproxy(haproxyBinary, configPaths, socketPath, log);
         haproxy = next;
         save();
         superviseHaproxy(next);
@@ -216,7 +247,8 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       throw new Error(`instances did not start: ${missing.join(', ')}`);
     }
     try {
-      haproxy = await startHaproxy(haproxyBinary, configPath, socketPath, log);
+      appRoutes.restarted();
+      haproxy = await startHaproxy(haproxyBinary, configPaths, socketPath, log);
       superviseHaproxy(haproxy);
     } catch (error) {
       for (const [, proc] of started) await stopChild(proc!, 1000);
@@ -285,7 +317,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
           log.info('rolling restart: one instance at a time');
           for (const slot of slots) {
             if (stopping) return;
-            await rollSlot(slot);
+            await withHaproxy(() => rollSlot(slot));
           }
           log.info('rolling restart done');
         } catch (error) {
@@ -298,6 +330,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     },
     async stop() {
       stopping = true;
+      appRoutes.stop();
       log.info('cluster stopping: HAProxy first (no new connections; open ones finish), then the instances');
       await haproxy?.stop();
       for (const slot of slots) slot.info.state = 'stopped';
