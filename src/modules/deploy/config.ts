@@ -43,6 +43,8 @@ export const deploySettings = defineModuleSettings(
       .string()
       .regex(/^(?=.{1,200}$)([a-z0-9-]+\.)*[a-z0-9-]+$/, 'must be a lowercase domain name such as apps.example.edu')
       .optional(),
+    /** `auto`: a project with only a Dockerfile is built and run with podman when podman works on this host; `off`: such projects are refused. */
+    AULA_DEPLOY_CONTAINERS: z.enum(['auto', 'off']).default('auto'),
     /** Directory of PostgreSQL's unix socket (bound into sandboxes so apps reach their database without network); looked for in /var/run/postgresql, /run/postgresql and /tmp when unset. */
     AULA_DEPLOY_PG_SOCKET_DIR: z.string().optional(),
   }),

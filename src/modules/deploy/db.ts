@@ -6,7 +6,7 @@ type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
 /** Where a deployment is in the pipeline; `live` is the serving release, `retired` a former one. */
 export type DeploymentState = 'queued' | 'fetching' | 'building' | 'starting' | 'checking' | 'live' | 'failed' | 'cancelled' | 'retired';
 /** What a release is: files Aula serves, or a Node.js process in the sandbox. */
-export type ReleaseKind = 'static' | 'node';
+export type ReleaseKind = 'static' | 'node' | 'container';
 /** Whether an app's process runs, as the supervisor sees it. */
 export type AppStatus = 'running' | 'stopped' | 'crashed' | 'starting';
 /** Which output a log line came from. */

@@ -8,7 +8,8 @@ import { fixtureRepo, nodeApp, startDeployWorld, type DeployWorld } from './test
 let w: DeployWorld;
 
 beforeAll(async () => {
-  w = await startDeployWorld();
+  // Containers are tested in container.test.ts; here a Dockerfile-only project meets a server without them.
+  w = await startDeployWorld({ AULA_DEPLOY_CONTAINERS: 'off' });
 });
 afterAll(async () => {
   await w?.stop();

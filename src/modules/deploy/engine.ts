@@ -10,6 +10,7 @@ import { DeployPipeline } from './pipeline/job.ts';
 import { ReleasePaths } from './release.ts';
 import { DeployRepository } from './repository.ts';
 import { BubblewrapRunner } from './sandbox/bubblewrap.ts';
+import { imageOf, PodmanRunner } from './sandbox/podman.ts';
 import { Supervisor } from './supervisor.ts';
 
 /** The part of deploy that runs builds and apps: one per process that works the `deploy.build` queue. */
@@ -39,22 +40,36 @@ export function existingEngine(ctx: ModuleContext): Promise<DeployEngine> | unde
   return engines.get(ctx);
 }
 
+/** Podman for Dockerfile projects, when the operator has not turned containers off and podman works here; otherwise undefined (and why is logged). */
+async function containerRunner(setting: 'auto' | 'off', ctx: ModuleContext): Promise<PodmanRunner | undefined> {
+  if (setting === 'off' || !(await PodmanRunner.available())) return undefined;
+  const podman = new PodmanRunner();
+  try {
+    await podman.check();
+    return podman;
+  } catch (error) {
+    ctx.log.warn({ err: (error as Error).message }, 'podman is installed but does not work: Dockerfile projects will be refused');
+    return undefined;
+  }
+}
+
 async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   const settings = deploySettings.get(ctx.config);
   const repo = new DeployRepository(createKysely<DeployDb>(ctx.pool));
   const runner = new BubblewrapRunner();
   await runner.check();
+  const containers = await containerRunner(settings.AULA_DEPLOY_CONTAINERS, ctx);
   const projects = projectLookup(ctx);
   const paths = new ReleasePaths(ctx.config.dataDir);
-  const supervisor = new Supervisor(repo, projects, runner, paths, settings, ctx.log);
-  const pipeline = new DeployPipeline({ repo, projects, runner, supervisor, paths, settings, pool: ctx.pool, log: ctx.log });
+  const supervisor = new Supervisor(repo, projects, runner, containers, paths, settings, ctx.log);
+  const pipeline = new DeployPipeline({ repo, projects, runner, containers, supervisor, paths, settings, pool: ctx.pool, log: ctx.log });
   // The front proxy's routes (HAProxy in `aula cluster`) follow every change this process makes, and the database every few seconds.
   const edge = new EdgeWriter(edgeFiles(ctx.config.dataDir));
   let edgeWrite = Promise.resolve();
   const refreshEdge = () => {
     edgeWrite = edgeWrite
       .then(async () => {
-        const releases = await repo.liveNodeReleases();
+        const releases = await repo.liveProcessReleases();
         await edge.write(releases.map((r) => ({ slug: r.slug, socket: paths.socket(r.deploymentId), running: r.desired === 'running' })));
       })
       .catch((error: Error) => ctx.log.warn({ err: error.message }, 'writing the edge routes failed'));
@@ -85,7 +100,10 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
   const forget = async (projectId: string) => {
     const app = await repo.app(projectId);
     await supervisor.stop(projectId);
-    for (const id of await repo.forgetProject(projectId)) await paths.remove(id);
+    for (const id of await repo.forgetProject(projectId)) {
+      await paths.remove(id);
+      await containers?.removeImage(imageOf(id));
+    }
     if (app) announceLiveChange(app.slug);
   };
   const unsubscribeProjects = await ctx.queues.subscribe('projects.events', (event) => {

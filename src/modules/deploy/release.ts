@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /** How a release runs: a command in the sandbox, or files Aula serves. */
-export type ReleaseMeta = { kind: 'node'; command: 'start' | string } | { kind: 'static'; root: string };
+export type ReleaseMeta = { kind: 'node'; command: 'start' | string } | { kind: 'static'; root: string } | { kind: 'container'; image: string };
 
 /** Where deploy keeps releases and sockets under Aula's data directory. */
 export class ReleasePaths {

@@ -115,13 +115,13 @@ export class DeployRepository {
     return row?.kind ? { projectId: row.projectId, deploymentId: row.deploymentId, kind: row.kind, desired: row.desired } : undefined;
   }
 
-  /** The slug, live deployment and wanted state of every app whose live release is Node.js (the front proxy's routes). */
-  async liveNodeReleases(): Promise<Array<{ slug: string; deploymentId: string; desired: 'running' | 'stopped' }>> {
+  /** The slug, live deployment and wanted state of every app whose live release is a process (Node.js or a container): the front proxy's routes. */
+  async liveProcessReleases(): Promise<Array<{ slug: string; deploymentId: string; desired: 'running' | 'stopped' }>> {
     return this.db
       .selectFrom('deploy.apps as a')
       .innerJoin('deploy.deployments as d', 'd.id', 'a.live_deployment_id')
       .select(['a.slug', 'd.id as deploymentId', 'a.desired'])
-      .where('d.kind', '=', 'node')
+      .where('d.kind', '!=', 'static')
       .execute();
   }
 

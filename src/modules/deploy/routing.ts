@@ -65,7 +65,7 @@ export async function registerAppRouting(app: FastifyInstance, repo: DeployRepos
   app.addHook('onClose', async () => void stopListening());
   const stopWebSockets = proxyAppWebSockets(app.server, async (slug) => {
     const release = await repo.liveBySlug(slug);
-    return release?.kind === 'node' && release.desired === 'running' ? paths.socket(release.deploymentId) : undefined;
+    return release && release.kind !== 'static' && release.desired === 'running' ? paths.socket(release.deploymentId) : undefined;
   });
   app.addHook('preClose', async () => stopWebSockets());
 

@@ -33,7 +33,7 @@ export const Deployment = Type.Object({
   projectId: Type.String(),
   ref: Nullable(Type.String()),
   commitSha: Nullable(Type.String()),
-  kind: Nullable(Type.String({ description: 'static or node' })),
+  kind: Nullable(Type.String({ description: 'static, node or container' })),
   state: Type.String({ description: 'queued, fetching, building, starting, checking, live, failed, cancelled or retired' }),
   progress: Type.Integer(),
   reason: Nullable(Type.String()),

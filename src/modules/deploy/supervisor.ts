@@ -6,6 +6,7 @@ import type { ProjectLookup } from '../projects/lookup.ts';
 import type { DeploySettings } from './config.ts';
 import { LogSink } from './logs.ts';
 import { sizeOf } from './pipeline/detect.ts';
+import { DeployError } from './pipeline/exec.ts';
 import { NPM_CLI, type ReleasePaths, SANDBOX_SOCKET } from './release.ts';
 import type { AppRow, DeployRepository } from './repository.ts';
 import { describeExit, type Limits, type Runner, type SandboxProcess, type Usage } from './sandbox/runner.ts';
@@ -57,15 +58,19 @@ export class Supervisor {
     private readonly repo: DeployRepository,
     private readonly projects: ProjectLookup,
     private readonly runner: Runner,
+    /** Runs container releases; undefined where containers are off or podman does not work. */
+    private readonly containers: Runner | undefined,
     private readonly paths: ReleasePaths,
     private readonly settings: DeploySettings,
     private readonly log: Logger,
   ) {}
 
-  /** Starts a node release in the sandbox, not yet supervised (the pipeline health-checks it first). */
+  /** Starts a Node.js release in the sandbox (a container release in its container), not yet supervised (the pipeline health-checks it first). */
   async launch(app: AppRow, deploymentId: string, sink: LogSink): Promise<SandboxProcess> {
     const meta = await this.paths.meta(deploymentId);
-    if (meta.kind !== 'node') throw new Error('only node releases run in the sandbox');
+    if (meta.kind === 'static') throw new Error('a static site has no process');
+    const runner = meta.kind === 'container' ? this.containers : this.runner;
+    if (!runner) throw new DeployError('this release is a container, and this server does not run containers (AULA_DEPLOY_CONTAINERS, podman)');
     const socketDir = this.paths.socketDir(deploymentId);
     fs.rmSync(socketDir, { recursive: true, force: true });
     fs.mkdirSync(socketDir, { recursive: true, mode: 0o700 });
@@ -73,8 +78,9 @@ export class Supervisor {
     const env = await this.projects.envValues(app.projectId, 'runtime');
     const databaseUrl = await this.projects.databaseUrl(app.projectId);
     const database = databaseUrl ? sandboxDatabase(databaseUrl, this.settings.AULA_DEPLOY_PG_SOCKET_DIR) : undefined;
-    const command = meta.command === 'start' ? [process.execPath, NPM_CLI, 'start', '--silent'] : [process.execPath, meta.command];
-    return this.runner.start({
+    const command =
+      meta.kind === 'container' ? [] : meta.command === 'start' ? [process.execPath, NPM_CLI, 'start', '--silent'] : [process.execPath, meta.command];
+    return runner.start({
       // A fresh name per launch: a process still being killed never shares its cgroup with the next one.
       name: `app-${deploymentId}-${randomBytes(3).toString('hex')}`,
       uid: uidOf(this.settings, app),
@@ -82,10 +88,11 @@ export class Supervisor {
       socketDir,
       readOnly: database?.socket ? [database.socket] : [],
       command,
+      ...(meta.kind === 'container' ? { image: meta.image } : {}),
       env: {
         ...env,
-        HOME: '/tmp',
-        PATH: '/usr/local/bin:/usr/bin:/bin',
+        // A container keeps its image's own PATH and HOME.
+        ...(meta.kind === 'node' ? { HOME: '/tmp', PATH: '/usr/local/bin:/usr/bin:/bin' } : {}),
         NODE_ENV: 'production',
         ...(database ? { DATABASE_URL: database.url } : {}),
         BASE_PATH: `/apps/${app.slug}`,

@@ -9,12 +9,12 @@ import { startProjectsWorld, type ProjectsWorld } from '../projects/test-helpers
 export interface FixtureRepo {
   /** The bare repository's absolute path (a project's repoUrl in tests). */
   path: string;
-  /** Replaces the tree with these files, commits and pushes; returns the commit SHA. */
-  push(files: Record<string, string>, message?: string): string;
+  /** Replaces the tree with these files (text or bytes), commits and pushes; returns the commit SHA. */
+  push(files: Record<string, string | Buffer>, message?: string): string;
 }
 
 /** Creates a bare repository under `root` with a first commit of `files`. */
-export function fixtureRepo(root: string, name: string, files: Record<string, string>): FixtureRepo {
+export function fixtureRepo(root: string, name: string, files: Record<string, string | Buffer>): FixtureRepo {
   const bare = path.join(root, `${name}.git`);
   const work = path.join(root, `${name}-work`);
   const git = (cwd: string, ...args: string[]) =>
@@ -23,7 +23,7 @@ export function fixtureRepo(root: string, name: string, files: Record<string, st
   git(root, 'init', '--bare', '--quiet', '--initial-branch=main', bare);
   git(work, 'init', '--quiet', '--initial-branch=main');
   git(work, 'remote', 'add', 'origin', bare);
-  const push = (tree: Record<string, string>, message = 'change') => {
+  const push = (tree: Record<string, string | Buffer>, message = 'change') => {
     for (const entry of fs.readdirSync(work)) if (entry !== '.git') fs.rmSync(path.join(work, entry), { recursive: true });
     for (const [file, text] of Object.entries(tree)) {
       fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NPM_CLI, type ReleaseMeta } from '../release.ts';
+import type { PodmanRunner } from '../sandbox/podman.ts';
 import { describeExit, type Limits, type Runner } from '../sandbox/runner.ts';
 import { detect, sizeOf, startOf } from './detect.ts';
 import { DeployError, runHost } from './exec.ts';
@@ -8,6 +9,10 @@ import { DeployError, runHost } from './exec.ts';
 /** What one build gets. */
 export interface BuildOptions {
   runner: Runner;
+  /** Builds and runs Dockerfile projects; undefined where containers are off or podman does not work. */
+  containers: PodmanRunner | undefined;
+  /** The image tag a Dockerfile project is built into. */
+  imageTag: string;
   /** The checkout; it becomes the app's files. */
   appDir: string;
   /** A writable scratch directory outside the checkout (npm's cache). */
@@ -20,10 +25,6 @@ export interface BuildOptions {
   maxBytes: number;
   signal: AbortSignal;
   onLine(stream: 'build' | 'stdout' | 'stderr', line: string): void;
-}
-
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir && fs.existsSync(path.join(dir, program)));
 }
 
 /** Gives the checkout to the app's uid (the sandbox writes there as that uid). */
@@ -47,6 +48,30 @@ function checkSize(dir: string, maxBytes: number, when: string): void {
   if (sizeOf(dir) > maxBytes) throw new DeployError(`the release is larger than ${Math.round(maxBytes / 1024 / 1024)} MB ${when}`);
 }
 
+/** Builds the Dockerfile into the release's image, with no network for its RUN steps, within the limits and the wall time. */
+async function buildImage(o: BuildOptions, containers: PodmanRunner): Promise<ReleaseMeta> {
+  o.onLine('build', `$ podman build --network=none --tag ${o.imageTag} .`);
+  const aborted = new AbortController();
+  const timer = setTimeout(() => aborted.abort(), o.timeoutMs);
+  try {
+    const code = await containers.build({
+      name: o.name,
+      contextDir: o.appDir,
+      tag: o.imageTag,
+      args: o.env,
+      limits: o.limits,
+      signal: AbortSignal.any([o.signal, aborted.signal]),
+      onLine: (line) => o.onLine('build', line),
+    });
+    if (o.signal.aborted) throw new DeployError('cancelled');
+    if (aborted.signal.aborted) throw new DeployError(`the build took longer than ${Math.round(o.timeoutMs / 1000)} s and was stopped`);
+    if (code !== 0) throw new DeployError(`the build failed: podman build exited with code ${code}; see the build log`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return { kind: 'container', image: o.imageTag };
+}
+
 /**
  * Detects the kind; for Node.js installs dependencies on the host with install
  * scripts disabled, then runs `npm run build` in the sandbox without network.
@@ -54,11 +79,12 @@ function checkSize(dir: string, maxBytes: number, when: string): void {
  */
 export async function build(o: BuildOptions): Promise<ReleaseMeta> {
   checkSize(o.appDir, o.maxBytes, 'after the clone');
-  const detected = detect(o.appDir, onPath('podman') || onPath('docker'));
+  const detected = detect(o.appDir, o.containers !== undefined);
   if (detected.kind === 'static') {
     dropSymlinks(o.appDir, o.onLine);
     return { kind: 'static', root: detected.root };
   }
+  if (detected.kind === 'container') return buildImage(o, o.containers!);
   const started = Date.now();
   if (detected.install !== 'none') {
     // The project's .npmrc could point npm at another registry or make it copy local directories in: npm runs with Aula's settings only.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DeployError } from './exec.ts';
 
 /** What a checkout is, decided from its files alone, in this order. */
-export type Detected = { kind: 'node'; hasBuild: boolean; install: 'ci' | 'install' | 'none' } | { kind: 'static'; root: string };
+export type Detected = { kind: 'node'; hasBuild: boolean; install: 'ci' | 'install' | 'none' } | { kind: 'static'; root: string } | { kind: 'container' };
 
 interface PackageJson {
   scripts?: Record<string, string>;
@@ -22,7 +22,8 @@ export function readPackageJson(dir: string): PackageJson {
 
 /**
  * package.json → a Node.js app; else index.html at the root → a static site;
- * else a Dockerfile → needs a container runtime; else an error saying what to add.
+ * else a Dockerfile → a container image (when this server runs containers);
+ * else an error saying what to add.
  */
 export function detect(dir: string, hasContainerRuntime: boolean): Detected {
   const has = (file: string) => fs.existsSync(path.join(dir, file));
@@ -33,8 +34,9 @@ export function detect(dir: string, hasContainerRuntime: boolean): Detected {
   }
   if (has('index.html')) return { kind: 'static', root: '.' };
   if (has('Dockerfile')) {
+    if (hasContainerRuntime) return { kind: 'container' };
     throw new DeployError(
-      `this project needs a container runtime (it has only a Dockerfile); ${hasContainerRuntime ? 'this server runs apps with bubblewrap, not containers' : 'this server has no podman or docker'}; add a package.json or an index.html`,
+      'this project needs a container runtime (it has only a Dockerfile) and this server has no working podman; add a package.json or an index.html, or ask the operator to install podman',
     );
   }
   throw new DeployError('nothing to deploy: add an index.html at the root (a static site) or a package.json (a Node.js app with a start script)');

@@ -7,6 +7,7 @@ import { announceLiveChange } from '../live-changes.ts';
 import { LogSink } from '../logs.ts';
 import type { ReleasePaths } from '../release.ts';
 import type { AppRow, DeploymentRow, DeployRepository } from '../repository.ts';
+import { imageOf, type PodmanRunner } from '../sandbox/podman.ts';
 import { describeExit, type Runner, type SandboxProcess } from '../sandbox/runner.ts';
 import { limitsOf, type Supervisor, uidOf } from '../supervisor.ts';
 import { waitForHttp } from '../health.ts';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   repo: DeployRepository;
   projects: ProjectLookup;
   runner: Runner;
+  /** Builds and runs Dockerfile projects; undefined where containers are off or podman does not work. */
+  containers: PodmanRunner | undefined;
   supervisor: Supervisor;
   paths: ReleasePaths;
   settings: DeploySettings;
@@ -55,14 +58,16 @@ export class DeployPipeline {
       if (!project) throw new DeployError('the project no longer exists');
       const app = await this.d.repo.ensureApp(project.id, project.slug);
       await this.step(deploymentId, 'fetching', { progress: 0, started: true });
-      await this.d.paths.remove(deploymentId);
+      await this.removeRelease(deploymentId);
       await fs.mkdir(this.d.paths.release(deploymentId), { recursive: true, mode: 0o700 });
       const sha = deployment.rollbackOf ? await this.copyRelease(deployment, sink) : await this.fetch(deployment, project.repoUrl, signal, sink);
       await this.step(deploymentId, 'building', { progress: 20, commitSha: sha });
       const meta = deployment.rollbackOf
-        ? await this.d.paths.meta(deploymentId)
+        ? await this.rolledBackMeta(deploymentId)
         : await build({
             runner: this.d.runner,
+            containers: this.d.containers,
+            imageTag: imageOf(deploymentId),
             appDir: this.d.paths.app(deploymentId),
             scratchDir: this.d.paths.release(deploymentId),
             name: `build-${deploymentId}`,
@@ -79,10 +84,12 @@ export class DeployPipeline {
         'system',
         meta.kind === 'static'
           ? `a static site (served from ${meta.root})`
-          : `a Node.js app (started with ${meta.command === 'start' ? 'npm start' : `node ${meta.command}`})`,
+          : meta.kind === 'container'
+            ? `a container (image ${meta.image}, started with its own command)`
+            : `a Node.js app (started with ${meta.command === 'start' ? 'npm start' : `node ${meta.command}`})`,
       );
       await this.step(deploymentId, 'starting', { progress: 40, kind: meta.kind });
-      if (meta.kind === 'node') {
+      if (meta.kind !== 'static') {
         candidate = await this.d.supervisor.launch(app, deploymentId, sink);
         await this.step(deploymentId, 'checking', { progress: 60 });
         await this.healthCheck(candidate, deploymentId, signal);
@@ -99,7 +106,7 @@ export class DeployPipeline {
       if (signal.aborted && signal.reason === 'shutdown') {
         // The worker puts the job back in the queue; the next run starts this deployment over.
         sink.write('system', 'interrupted by a server shutdown; it will run again');
-        await this.d.paths.remove(deploymentId);
+        await this.removeRelease(deploymentId);
         await this.d.repo.advance(deploymentId, 'queued', { progress: 0 });
         throw error;
       }
@@ -159,16 +166,33 @@ export class DeployPipeline {
     await this.prune(app.projectId);
   }
 
+  /** A rollback's meta: a container release gets the image under its own tag, so pruning the release it came from keeps it. */
+  private async rolledBackMeta(deploymentId: string) {
+    const meta = await this.d.paths.meta(deploymentId);
+    if (meta.kind !== 'container') return meta;
+    if (!this.d.containers) throw new DeployError('that release is a container, and this server no longer runs containers');
+    await this.d.containers.tagImage(meta.image, imageOf(deploymentId)).catch(() => {
+      throw new DeployError("that release's image is no longer kept; deploy its commit instead");
+    });
+    return { kind: 'container' as const, image: imageOf(deploymentId) };
+  }
+
+  /** Removes a release's files and, for a container release, its image. */
+  private async removeRelease(deploymentId: string): Promise<void> {
+    await this.d.paths.remove(deploymentId);
+    await this.d.containers?.removeImage(imageOf(deploymentId));
+  }
+
   /** Keeps the newest releases' files for rollback; removes the others'. */
   private async prune(projectId: string): Promise<void> {
     const keep = new Set((await this.d.repo.releases(projectId, this.d.settings.AULA_DEPLOY_KEEP_RELEASES)).map((r) => r.id));
     for (const r of await this.d.repo.deployments(projectId, 1000)) {
-      if (!keep.has(r.id) && r.state === 'retired') await this.d.paths.remove(r.id);
+      if (!keep.has(r.id) && r.state === 'retired') await this.removeRelease(r.id);
     }
   }
 
   private async fail(deploymentId: string, error: unknown, signal: AbortSignal, sink: LogSink): Promise<string> {
-    await this.d.paths.remove(deploymentId);
+    await this.removeRelease(deploymentId);
     const current = await this.d.repo.deployment(deploymentId);
     if (current?.state === 'cancelled' || error instanceof Cancelled) {
       sink.write('system', 'cancelled');

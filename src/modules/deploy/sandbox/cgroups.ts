@@ -13,6 +13,14 @@ const readKey = async (file: string, key: string): Promise<number> => {
   return line ? Number.parseInt(line.split(' ')[1]!, 10) : 0;
 };
 
+/** A group and every group below it, parents before children. */
+async function subgroups(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => undefined);
+  if (!entries) return [];
+  const below = entries.filter((e) => e.isDirectory()).map((e) => path.join(e.parentPath, e.name));
+  return [dir, ...below.sort((a, b) => a.split('/').length - b.split('/').length)];
+}
+
 /** One sandbox's cgroups (v1: one directory per controller under `aula/<name>`). */
 export class CgroupV1 {
   private constructor(readonly name: string) {}
@@ -66,14 +74,28 @@ export class CgroupV1 {
     };
   }
 
-  /** Pids still in the group. */
-  async pids(): Promise<number[]> {
-    const text = await fs.readFile(path.join(this.dir('pids'), 'cgroup.procs'), 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map(Number);
+  /** Whether the group's memory use (its own and its children's) ever reached its limit: the high-water mark is the limit. */
+  async memoryLimitReached(): Promise<boolean> {
+    const read = (file: string) => readNumber(path.join(this.dir('memory'), file)).catch(() => 0);
+    for (const prefix of ['memory', 'memory.memsw']) {
+      const [peak, limit] = await Promise.all([read(`${prefix}.max_usage_in_bytes`), read(`${prefix}.limit_in_bytes`)]);
+      if (limit > 0 && peak >= limit) return true;
+    }
+    return false;
   }
 
-  /** Removes the groups (they must be empty). */
+  /** Pids still in the group, or in groups below it (a container runtime makes its own there). */
+  async pids(): Promise<number[]> {
+    const pids: number[] = [];
+    for (const dir of await subgroups(this.dir('pids'))) {
+      const text = await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+      pids.push(...text.split('\n').filter(Boolean).map(Number));
+    }
+    return pids;
+  }
+
+  /** Removes the groups, the deepest first (they must be empty). */
   async remove(): Promise<void> {
-    for (const c of CONTROLLERS) await fs.rmdir(this.dir(c)).catch(() => undefined);
+    for (const c of CONTROLLERS) for (const dir of (await subgroups(this.dir(c))).reverse()) await fs.rmdir(dir).catch(() => undefined);
   }
 }

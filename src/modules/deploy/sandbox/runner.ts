@@ -21,7 +21,10 @@ export interface SandboxSpec {
   socketDir?: string;
   /** Host files or directories seen read-only inside, at `inside` (e.g. PostgreSQL's unix socket). */
   readOnly?: Array<{ host: string; inside: string }>;
+  /** What runs: a command in `workDir` (bubblewrap), or, for a container runner, an image's own entry point (`command` then empty). */
   command: string[];
+  /** A container image to run instead of a command (container runners only). */
+  image?: string;
   env: Record<string, string>;
   limits: Limits;
   /** Killed at once when aborted. */

@@ -1,0 +1,206 @@
+import { execFile, spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { promisify } from 'node:util';
+import { CgroupV1 } from './cgroups.ts';
+import type { ExitInfo, Limits, Runner, SandboxProcess, SandboxSpec } from './runner.ts';
+
+const run = promisify(execFile);
+const MAX_LINE = 4000;
+/** Every container and image Aula makes carries this label or name prefix, so leftovers can be found. */
+const LABEL = 'aula.deploy=1';
+const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The image tag of a release built from its Dockerfile. */
+export const imageOf = (deploymentId: string): string => `localhost/aula-app-${deploymentId}`;
+
+/**
+ * Limits every container runs with: the cgroup limits are Aula's own groups
+ * (`--cgroup-parent`), so memory kills and refused forks are read where the limit
+ * is; open files and processes are also capped by rlimit (podman's defaults
+ * would raise them, which a host without CAP_SYS_RESOURCE refuses).
+ */
+function limitArgs(name: string, limits: Limits): string[] {
+  return ['--cgroup-parent', `/aula/${name}`, '--ulimit', 'nofile=1024:1024', '--ulimit', `nproc=${limits.pids}:${limits.pids}`];
+}
+
+function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  readline
+    .createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
+    .on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
+}
+
+/** Removes a container (and anything still running in it); quiet when it is gone already. */
+async function removeContainer(name: string): Promise<void> {
+  await run('podman', ['rm', '--force', '--time', '0', name], { env: { PATH: HOST_PATH } }).catch(() => undefined);
+}
+
+/**
+ * Runs a release's image with podman (rootful, runc): its own uid, no network
+ * (reached through the socket directory bound at /run/aula), a read-only root
+ * with a private size-capped /tmp, no capabilities, no new privileges, in Aula's
+ * cgroup v1 limits. Builds images from Dockerfiles with no network either.
+ */
+export class PodmanRunner implements Runner {
+  readonly name = 'podman';
+
+  /** Whether podman is on PATH (the check says whether it works). */
+  static async available(): Promise<boolean> {
+    return run('podman', ['--version'], { env: { PATH: HOST_PATH } }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async check(): Promise<void> {
+    await run('podman', ['info', '--format', '{{.Host.OCIRuntime.Name}}'], { env: { PATH: HOST_PATH } }).catch((error: Error) => {
+      throw new Error(`podman does not work here: ${error.message.split('\n')[0]}`);
+    });
+    await CgroupV1.check();
+    // Containers of an Aula that died are not anyone's any more: the supervisor starts the live ones again.
+    const { stdout } = await run('podman', ['ps', '--all', '--filter', `label=${LABEL}`, '--format', '{{.Names}}'], { env: { PATH: HOST_PATH } });
+    for (const name of stdout.split('\n').filter(Boolean)) await removeContainer(name);
+  }
+
+  /**
+   * Builds `tag` from the Dockerfile in `contextDir`, within the limits and with
+   * no network for its RUN steps (the base image is pulled by podman itself).
+   * Build-scope env vars are given as build arguments (their values through the
+   * environment, never on a command line). Resolves with the exit code.
+   */
+  async build(o: {
+    name: string;
+    contextDir: string;
+    tag: string;
+    args: Record<string, string>;
+    limits: Limits;
+    signal: AbortSignal;
+    onLine(line: string): void;
+  }): Promise<number | null> {
+    const group = await CgroupV1.create(o.name, o.limits);
+    const child = spawn(
+      'podman',
+      [
+        'build',
+        '--network=none',
+        '--label',
+        LABEL,
+        ...limitArgs(o.name, o.limits),
+        ...Object.keys(o.args).flatMap((k) => ['--build-arg', k]),
+        '--tag',
+        o.tag,
+        '--file',
+        'Dockerfile',
+        '.',
+      ],
+      { cwd: o.contextDir, env: { PATH: HOST_PATH, ...o.args }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    pipeLines(child.stdout, o.onLine);
+    pipeLines(child.stderr, o.onLine);
+    const killAll = () => {
+      child.kill('SIGKILL');
+      void group.pids().then((pids) => {
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
+      });
+    };
+    o.signal.addEventListener('abort', killAll, { once: true });
+    if (o.signal.aborted) killAll();
+    try {
+      return await new Promise<number | null>((resolve) => {
+        child.on('exit', (code) => resolve(code));
+        child.on('error', () => resolve(127));
+      });
+    } finally {
+      o.signal.removeEventListener('abort', killAll);
+      for (let round = 0; round < 50 && (await group.pids()).length > 0; round++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await group.remove();
+    }
+  }
+
+  /** Removes a release's image; quiet when it is gone already. */
+  async removeImage(tag: string): Promise<void> {
+    await run('podman', ['rmi', '--force', tag], { env: { PATH: HOST_PATH } }).catch(() => undefined);
+  }
+
+  /** Gives a release's image a second tag (a rollback's own, so pruning the old release keeps it). */
+  async tagImage(from: string, to: string): Promise<void> {
+    await run('podman', ['tag', from, to], { env: { PATH: HOST_PATH } });
+  }
+
+  async start(spec: SandboxSpec): Promise<SandboxProcess> {
+    if (!spec.image) throw new Error('the podman runner runs images; this spec has none');
+    const group = await CgroupV1.create(spec.name, spec.limits);
+    const container = `aula-${spec.name}`;
+    const args = [
+      'run',
+      '--name',
+      container,
+      '--label',
+      LABEL,
+      '--pull=never',
+      '--network=none',
+      '--read-only',
+      '--tmpfs',
+      `/tmp:rw,size=${spec.limits.tmpMb}m,mode=1777`,
+      '--cap-drop=ALL',
+      '--security-opt=no-new-privileges',
+      '--user',
+      `${spec.uid}:${spec.uid}`,
+      ...limitArgs(spec.name, spec.limits),
+      // Values come from this process's environment: env vars never appear on a command line.
+      ...Object.keys(spec.env).flatMap((k) => ['--env', k]),
+      ...(spec.socketDir ? ['--volume', `${spec.socketDir}:/run/aula`] : []),
+      ...(spec.readOnly ?? []).flatMap((b) => ['--volume', `${b.host}:${b.inside}:ro`]),
+      spec.image,
+      ...spec.command,
+    ];
+    const child = spawn('podman', args, { env: { PATH: HOST_PATH, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    pipeLines(child.stdout, (line) => spec.onLine('stdout', line));
+    pipeLines(child.stderr, (line) => spec.onLine('stderr', line));
+    const ended = new Promise<{ code: number | null }>((resolve) => {
+      child.on('exit', (code) => resolve({ code }));
+      child.on('error', () => resolve({ code: 127 }));
+    });
+    let killing = false;
+    const killAll = async () => {
+      killing = true;
+      await removeContainer(container);
+      for (const pid of await group.pids()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    };
+    const exited: Promise<ExitInfo> = ended.then(async (end) => {
+      const events = await group.events();
+      // cgroup v1 counts a memory kill in the killed process's own group (podman's, below ours, gone by now). A container
+      // that Aula did not kill, ended by SIGKILL, in a group whose memory limit was reached, was killed for memory.
+      events.oomKilled ||= end.code === 137 && !killing && (await group.memoryLimitReached());
+      await killAll();
+      for (let round = 0; round < 50 && (await group.pids()).length > 0; round++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await group.remove();
+      // A container killed from outside ends its `podman run` with 137 (128 + SIGKILL).
+      return { code: end.code === 137 ? null : end.code, signal: end.code === 137 ? 'SIGKILL' : null, ...events };
+    });
+    const onAbort = () => void killAll();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    void exited.finally(() => spec.signal?.removeEventListener('abort', onAbort));
+    if (spec.signal?.aborted) onAbort();
+    return {
+      pid: child.pid!,
+      exited,
+      async kill() {
+        await killAll();
+        return exited;
+      },
+      usage: () => group.usage(),
+    };
+  }
+}
