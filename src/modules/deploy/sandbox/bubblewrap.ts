@@ -5,7 +5,7 @@ import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { CgroupV1 } from './cgroups.ts';
 import { NPM_CLI } from '../release.ts';
-import type { ExitInfo, Runner, SandboxProcess, SandboxSpec } from './runner.ts';
+import { type ExitInfo, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
 
 const MAX_LINE = 4000;
 // Joins every cgroup of the sandbox, then becomes the sandbox: nothing it starts can run outside the limits.
@@ -142,18 +142,6 @@ export class BubblewrapRunner implements Runner {
       await group.remove();
       return { ...end, ...events };
     });
-    const onAbort = () => void killAll();
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    void exited.finally(() => spec.signal?.removeEventListener('abort', onAbort));
-    if (spec.signal?.aborted) onAbort();
-    return {
-      pid: child.pid!,
-      exited,
-      async kill() {
-        await killAll();
-        return exited;
-      },
-      usage: () => group.usage(),
-    };
+    return sandboxProcess(child.pid!, exited, killAll, () => group.usage(), spec.signal);
   }
 }

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { CgroupV1 } from './cgroups.ts';
-import type { ExitInfo, Limits, Runner, SandboxProcess, SandboxSpec } from './runner.ts';
+import { type ExitInfo, type Limits, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
 
 const run = promisify(execFile);
 const MAX_LINE = 4000;
@@ -189,18 +189,6 @@ export class PodmanRunner implements Runner {
       // A container killed from outside ends its `podman run` with 137 (128 + SIGKILL).
       return { code: end.code === 137 ? null : end.code, signal: end.code === 137 ? 'SIGKILL' : null, ...events };
     });
-    const onAbort = () => void killAll();
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    void exited.finally(() => spec.signal?.removeEventListener('abort', onAbort));
-    if (spec.signal?.aborted) onAbort();
-    return {
-      pid: child.pid!,
-      exited,
-      async kill() {
-        await killAll();
-        return exited;
-      },
-      usage: () => group.usage(),
-    };
+    return sandboxProcess(child.pid!, exited, killAll, () => group.usage(), spec.signal);
   }
 }

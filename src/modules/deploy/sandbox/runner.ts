@@ -71,6 +71,29 @@ export interface Runner {
   start(spec: SandboxSpec): Promise<SandboxProcess>;
 }
 
+/** A runner's process: `killAll` runs at once when `signal` aborts, and `kill()` waits for the exit it causes. */
+export function sandboxProcess(
+  pid: number,
+  exited: Promise<ExitInfo>,
+  killAll: () => Promise<void>,
+  usage: () => Promise<Usage>,
+  signal: AbortSignal | undefined,
+): SandboxProcess {
+  const onAbort = () => void killAll();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  void exited.finally(() => signal?.removeEventListener('abort', onAbort));
+  if (signal?.aborted) onAbort();
+  return {
+    pid,
+    exited,
+    async kill() {
+      await killAll();
+      return exited;
+    },
+    usage,
+  };
+}
+
 /** Describes an exit for a person, as a predicate ("the app …"): memory, process limit, signal or code. */
 export function describeExit(exit: ExitInfo, limits: Limits): string {
   if (exit.oomKilled) return `was killed for using more than its ${limits.memoryMb} MB memory limit`;
