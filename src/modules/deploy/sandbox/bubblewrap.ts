@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import { CgroupV1 } from './cgroups.ts';
+import { checkCgroups, createCgroup } from './cgroup.ts';
 import { NPM_CLI } from '../release.ts';
 import { type ExitInfo, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
 
@@ -96,7 +96,7 @@ function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
     .on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
 }
 
-/** Runs code under bubblewrap as its own uid, in cgroup v1 limits, with no network. Needs root, bwrap and setpriv. */
+/** Runs code under bubblewrap as its own uid, in cgroup (v2 or v1) limits, with no network. Needs root, bwrap and setpriv. */
 export class BubblewrapRunner implements Runner {
   readonly name = 'bubblewrap';
 
@@ -105,11 +105,11 @@ export class BubblewrapRunner implements Runner {
       throw new Error('bubblewrap (bwrap) is not installed; apt-get install bubblewrap');
     });
     if (process.getuid?.() !== 0) throw new Error('the bubblewrap runner needs root, to give each app its own uid and cgroups');
-    await CgroupV1.check();
+    await checkCgroups();
   }
 
   async start(spec: SandboxSpec): Promise<SandboxProcess> {
-    const group = await CgroupV1.create(spec.name, spec.limits);
+    const group = await createCgroup(spec.name, spec.limits);
     const child = spawn('/bin/sh', ['-c', JOIN_THEN_EXEC, 'sh', ...group.procsFiles(), '--', 'bwrap', ...bwrapArgs(spec)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },

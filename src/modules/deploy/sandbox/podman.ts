@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import { CgroupV1 } from './cgroups.ts';
+import { checkCgroups, createCgroup } from './cgroup.ts';
+import type { SandboxCgroup } from './cgroup-files.ts';
 import { type ExitInfo, type Limits, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
 
 const run = promisify(execFile);
@@ -19,8 +20,8 @@ export const imageOf = (deploymentId: string): string => `localhost/aula-app-${d
  * is; open files and processes are also capped by rlimit (podman's defaults
  * would raise them, which a host without CAP_SYS_RESOURCE refuses).
  */
-function limitArgs(name: string, limits: Limits): string[] {
-  return ['--cgroup-parent', `/aula/${name}`, '--ulimit', 'nofile=1024:1024', '--ulimit', `nproc=${limits.pids}:${limits.pids}`];
+function limitArgs(group: SandboxCgroup, limits: Limits): string[] {
+  return ['--cgroup-parent', group.parentPath, '--ulimit', 'nofile=1024:1024', '--ulimit', `nproc=${limits.pids}:${limits.pids}`];
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
@@ -38,7 +39,7 @@ async function removeContainer(name: string): Promise<void> {
  * Runs a release's image with podman (rootful, runc): its own uid, no network
  * (reached through the socket directory bound at /run/aula), a read-only root
  * with a private size-capped /tmp, no capabilities, no new privileges, in Aula's
- * cgroup v1 limits. Builds images from Dockerfiles with no network either.
+ * cgroup limits. Builds images from Dockerfiles with no network either.
  */
 export class PodmanRunner implements Runner {
   readonly name = 'podman';
@@ -55,7 +56,7 @@ export class PodmanRunner implements Runner {
     await run('podman', ['info', '--format', '{{.Host.OCIRuntime.Name}}'], { env: { PATH: HOST_PATH } }).catch((error: Error) => {
       throw new Error(`podman does not work here: ${error.message.split('\n')[0]}`);
     });
-    await CgroupV1.check();
+    await checkCgroups();
     // Containers of an Aula that died are not anyone's any more: the supervisor starts the live ones again.
     const { stdout } = await run('podman', ['ps', '--all', '--filter', `label=${LABEL}`, '--format', '{{.Names}}'], { env: { PATH: HOST_PATH } });
     for (const name of stdout.split('\n').filter(Boolean)) await removeContainer(name);
@@ -76,7 +77,7 @@ export class PodmanRunner implements Runner {
     signal: AbortSignal;
     onLine(line: string): void;
   }): Promise<number | null> {
-    const group = await CgroupV1.create(o.name, o.limits);
+    const group = await createCgroup(o.name, o.limits, true);
     const child = spawn(
       'podman',
       [
@@ -84,7 +85,7 @@ export class PodmanRunner implements Runner {
         '--network=none',
         '--label',
         LABEL,
-        ...limitArgs(o.name, o.limits),
+        ...limitArgs(group, o.limits),
         ...Object.keys(o.args).flatMap((k) => ['--build-arg', k]),
         '--tag',
         o.tag,
@@ -134,7 +135,7 @@ export class PodmanRunner implements Runner {
 
   async start(spec: SandboxSpec): Promise<SandboxProcess> {
     if (!spec.image) throw new Error('the podman runner runs images; this spec has none');
-    const group = await CgroupV1.create(spec.name, spec.limits);
+    const group = await createCgroup(spec.name, spec.limits, true);
     const container = `aula-${spec.name}`;
     const args = [
       'run',
@@ -151,7 +152,7 @@ export class PodmanRunner implements Runner {
       '--security-opt=no-new-privileges',
       '--user',
       `${spec.uid}:${spec.uid}`,
-      ...limitArgs(spec.name, spec.limits),
+      ...limitArgs(group, spec.limits),
       // Values come from this process's environment: env vars never appear on a command line.
       ...Object.keys(spec.env).flatMap((k) => ['--env', k]),
       ...(spec.socketDir ? ['--volume', `${spec.socketDir}:/run/aula`] : []),

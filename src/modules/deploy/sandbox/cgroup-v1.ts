@@ -1,29 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pidsUnder, readKey, readNumber, removeGroup, type SandboxCgroup } from './cgroup-files.ts';
 import type { Limits, Usage } from './runner.ts';
 
 const ROOT = '/sys/fs/cgroup';
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
 const CPU_PERIOD_US = 100_000;
 
-const readNumber = async (file: string): Promise<number> => Number.parseInt((await fs.readFile(file, 'utf8')).trim(), 10) || 0;
-const readKey = async (file: string, key: string): Promise<number> => {
-  const text = await fs.readFile(file, 'utf8').catch(() => '');
-  const line = text.split('\n').find((l) => l.startsWith(`${key} `));
-  return line ? Number.parseInt(line.split(' ')[1]!, 10) : 0;
-};
-
-/** A group and every group below it, parents before children. */
-async function subgroups(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => undefined);
-  if (!entries) return [];
-  const below = entries.filter((e) => e.isDirectory()).map((e) => path.join(e.parentPath, e.name));
-  return [dir, ...below.sort((a, b) => a.split('/').length - b.split('/').length)];
-}
-
 /** One sandbox's cgroups (v1: one directory per controller under `aula/<name>`). */
-export class CgroupV1 {
+export class CgroupV1 implements SandboxCgroup {
   private constructor(readonly name: string) {}
+
+  get parentPath(): string {
+    return `/aula/${this.name}`;
+  }
 
   private dir(controller: (typeof CONTROLLERS)[number]): string {
     return path.join(ROOT, controller, 'aula', this.name);
@@ -84,18 +74,11 @@ export class CgroupV1 {
     return false;
   }
 
-  /** Pids still in the group, or in groups below it (a container runtime makes its own there). */
   async pids(): Promise<number[]> {
-    const pids: number[] = [];
-    for (const dir of await subgroups(this.dir('pids'))) {
-      const text = await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
-      pids.push(...text.split('\n').filter(Boolean).map(Number));
-    }
-    return pids;
+    return pidsUnder(this.dir('pids'));
   }
 
-  /** Removes the groups, the deepest first (they must be empty). */
   async remove(): Promise<void> {
-    for (const c of CONTROLLERS) for (const dir of (await subgroups(this.dir(c))).reverse()) await fs.rmdir(dir).catch(() => undefined);
+    for (const c of CONTROLLERS) await removeGroup(this.dir(c));
   }
 }
