@@ -179,8 +179,9 @@ export class DeployPipeline {
 
   /** Removes a release's files and, for a container release, its image. */
   private async removeRelease(deploymentId: string): Promise<void> {
+    const meta = await this.d.paths.meta(deploymentId).catch(() => undefined);
     await this.d.paths.remove(deploymentId);
-    await this.d.containers?.removeImage(imageOf(deploymentId));
+    if (meta?.kind === 'container') await this.d.containers?.removeImage(meta.image);
   }
 
   /** Keeps the newest releases' files for rollback; removes the others'. */
