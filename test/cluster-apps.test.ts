@@ -166,6 +166,11 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
       const list = await call(base, 'GET', `/api/projects/${projectId}/deployments`, { token });
       return list.body.app.requests >= sent;
     }, 20_000);
+    // /metrics of the API process shows the same count, though the API process served none of these requests.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const served = Number(/^aula_app_served_requests_total\{slug="edge-app"\} (\d+)$/m.exec(metrics)?.[1]);
+    expect(served).toBeGreaterThanOrEqual(sent);
+    expect(metrics).toMatch(/^aula_app_sampled_memory_bytes\{slug="edge-app"\} [1-9]\d*$/m);
   });
 
   it('a stopped app is Aula’s again: 503 in the one error format, then served once started', async () => {

@@ -5,6 +5,7 @@ import { projectLookup } from '../projects/lookup.ts';
 import { deploySettings } from './config.ts';
 import type { DeployDb } from './db.ts';
 import { existingEngine } from './engine.ts';
+import { registerRecordedAppMetrics } from './metrics.ts';
 import { deployEvents, deployQueues } from './queues.ts';
 import { ReleasePaths } from './release.ts';
 import { DeployRepository } from './repository.ts';
@@ -23,8 +24,10 @@ export const deployModule: AulaModule = {
     const db = createKysely<DeployDb>(ctx.pool);
     const settings = deploySettings.get(ctx.config);
     const service = new DeployService(db, projectLookup(ctx), ctx.queues, settings);
+    const repo = new DeployRepository(db);
+    registerRecordedAppMetrics(() => repo.apps());
     await app.register(async (scope) => registerDeployRoutes(scope, ctx.auth, service, ctx.jwtSecret));
-    await app.register(async (scope) => registerAppRouting(scope, new DeployRepository(db), new ReleasePaths(ctx.config.dataDir), settings.AULA_APPS_DOMAIN));
+    await app.register(async (scope) => registerAppRouting(scope, repo, new ReleasePaths(ctx.config.dataDir), settings.AULA_APPS_DOMAIN));
   },
 
   async onStop(ctx) {

@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import { registry } from '../../platform/metrics.ts';
+import type { AppRow } from './repository.ts';
 import type { Usage } from './sandbox/runner.ts';
 
 /** Requests routed to each app, by slug and status class. */
@@ -39,3 +40,59 @@ const gauge = (name: string, help: string, value: (u: { usage: Usage; restarts: 
 gauge('aula_app_memory_bytes', 'Memory in use by each running app (its cgroup)', (a) => a.usage.memoryBytes);
 gauge('aula_app_cpu_seconds', 'CPU time used by each running app since it started', (a) => a.usage.cpuSeconds);
 gauge('aula_app_restarts', 'Crash restarts of each running app in the last 10 minutes', (a) => a.restarts);
+
+/** What the recorded per-app figures are read from (the apps' rows). */
+type RecordedSource = () => Promise<AppRow[]>;
+let recorded: RecordedSource | undefined;
+
+/**
+ * Per-app figures as recorded in the database, so any API process shows every app whatever
+ * front served it (Aula's router or, in `aula cluster`, HAProxy) and whichever process runs it.
+ * Registered once per process; the latest source wins.
+ */
+export function registerRecordedAppMetrics(source: RecordedSource): void {
+  const first = recorded === undefined;
+  recorded = source;
+  if (!first) return;
+  const rows = async () => (recorded ? await recorded().catch(() => []) : []);
+  new client.Counter({
+    name: 'aula_app_served_requests_total',
+    help: 'Requests each app answered, through any front (Aula or HAProxy), as recorded in its row',
+    labelNames: ['slug'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const app of await rows()) this.inc({ slug: app.slug }, app.requests);
+    },
+  });
+  new client.Counter({
+    name: 'aula_app_served_5xx_total',
+    help: 'Answers with a 5xx status of each app, through any front, as recorded in its row',
+    labelNames: ['slug'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const app of await rows()) this.inc({ slug: app.slug }, app.responses5xx);
+    },
+  });
+  new client.Gauge({
+    name: 'aula_app_sampled_memory_bytes',
+    help: "Each running app's memory at its latest sample (every 2 s by the process that runs it)",
+    labelNames: ['slug'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const app of await rows()) if (app.memoryBytes !== null) this.set({ slug: app.slug }, app.memoryBytes);
+    },
+  });
+  new client.Gauge({
+    name: 'aula_app_sampled_cpu_percent',
+    help: "Each running app's CPU use at its latest sample, in percent of one core",
+    labelNames: ['slug'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const app of await rows()) if (app.cpuPercent !== null) this.set({ slug: app.slug }, app.cpuPercent);
+    },
+  });
+}
