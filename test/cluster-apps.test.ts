@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterState } from '../src/modules/cluster/state.ts';
 import { findHaproxy } from '../src/modules/cluster/supervisor/haproxy.ts';
 import { fixtureRepo, type FixtureRepo } from '../src/modules/deploy/test-helpers.ts';
+import { edgeFiles, mapEntries } from '../src/modules/deploy/edge.ts';
 import { BubblewrapRunner } from '../src/modules/deploy/sandbox/bubblewrap.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { call } from './http.ts';
@@ -49,9 +50,20 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
     const csv = await (await fetch(`${readClusterState(dataDir)!.statsUrl};csv`)).text();
     const [header, ...rows] = csv.split('\n');
     const names = header!.replace(/^# /, '').split(',');
-    const row = rows.map((r) => r.split(',')).find((r) => r[0] === 'app_edge-app' && r[1] === 'BACKEND');
+    const slot = mapEntries(fs.readFileSync(edgeFiles(dataDir).map, 'utf8')).get('edge-app');
+    const row = rows.map((r) => r.split(',')).find((r) => r[0] === `app_${slot}` && r[1] === 'BACKEND');
     return row ? Object.fromEntries(names.map((n, i) => [n, row[i]!])) : undefined;
   };
+  /** The pid of HAProxy's current worker (a reload replaces it), from its admin socket. */
+  const haproxyWorker = () =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(path.join(dataDir, 'cluster', 'haproxy.sock'));
+      let answer = '';
+      socket.on('connect', () => socket.end('show info\n'));
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(/^Pid: (\d+)$/m.exec(answer)?.[1] ?? ''));
+      socket.on('error', reject);
+    });
   const deploy = async () => {
     const started = await call(base, 'POST', `/api/projects/${projectId}/deployments`, { token, body: {} });
     expect(started.status).toBe(201);
@@ -103,6 +115,7 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
   });
 
   it('answers from the app through its HAProxy backend, without the Authorization header, with the prefix and Aula’s security headers', async () => {
+    const worker = await haproxyWorker();
     await deploy();
     let response = await fetch(`${base}/apps/edge-app/hello?x=1`, { headers: { authorization: `Bearer ${token}` } });
     await waitUntil(async () => {
@@ -117,6 +130,7 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
     expect(own.headers.get('x-frame-options')).toBe('DENY');
     // Aula's own routes still answer through the same front.
     expect((await call(base, 'GET', '/api/auth/me', { token })).status).toBe(200);
+    expect(await haproxyWorker()).toBe(worker); // a new app only added a map entry: no reload
   });
 
   it('carries an upgraded connection to the app and back', async () => {
@@ -137,6 +151,7 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
 
   it('switches to a new release with no failed request, and counts what HAProxy served on the app', async () => {
     repo.push(app('v2'), 'second');
+    const worker = await haproxyWorker();
     let failed = 0;
     const reasons: string[] = [];
     let sent = 0;
@@ -162,6 +177,7 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
     expect(sent).toBeGreaterThan(0);
     expect(reasons).toEqual([]);
     expect(failed).toBe(0);
+    expect(await haproxyWorker()).toBe(worker); // the switch re-pointed the link: no reload
     await waitUntil(async () => {
       const list = await call(base, 'GET', `/api/projects/${projectId}/deployments`, { token });
       return list.body.app.requests >= sent;
@@ -174,14 +190,18 @@ describe.skipIf(!findHaproxy() || !sandboxReady)('aula cluster: HAProxy sends /a
   });
 
   it('a stopped app is Aula’s again: 503 in the one error format, then served once started', async () => {
+    const worker = await haproxyWorker();
     expect((await call(base, 'POST', `/api/projects/${projectId}/app/stop`, { token })).status).toBeLessThan(300);
     let stopped = { status: 0, body: {} as Record<string, unknown> };
     await waitUntil(async () => {
-      stopped = await call(base, 'GET', '/apps/edge-app/');
+      // A kept-alive connection whose last request the app was answering as it was killed may be closed without an
+      // answer (HAProxy leaves the retry of an idempotent request to the client, as browsers do): that is not the answer yet.
+      stopped = await call(base, 'GET', '/apps/edge-app/').catch(() => ({ status: 0, headers: new Headers(), body: {} }));
       return stopped.status === 503 && (stopped.body.error as { message?: string } | undefined)?.message === 'the app is stopped';
     }, 20_000);
     expect(stopped.body).toEqual({ error: { code: 'unavailable', message: 'the app is stopped' } });
     expect((await call(base, 'POST', `/api/projects/${projectId}/app/start`, { token })).status).toBeLessThan(300);
     await waitUntil(async () => (await call(base, 'GET', '/apps/edge-app/')).status === 200, 30_000);
+    expect(await haproxyWorker()).toBe(worker); // stop and start changed the map through the runtime API: no reload
   });
 });

@@ -70,7 +70,7 @@ async function createEngine(ctx: ModuleContext): Promise<DeployEngine> {
     edgeWrite = edgeWrite
       .then(async () => {
         const releases = await repo.liveProcessReleases();
-        await edge.write(releases.map((r) => ({ slug: r.slug, socket: paths.socket(r.deploymentId), running: r.desired === 'running' })));
+        await edge.write(releases.map((r) => ({ slug: r.slug, slot: r.uidOffset, socket: paths.socket(r.deploymentId), running: r.desired === 'running' })));
       })
       .catch((error: Error) => ctx.log.warn({ err: error.message }, 'writing the edge routes failed'));
     return edgeWrite;

@@ -116,11 +116,11 @@ export class DeployRepository {
   }
 
   /** The slug, live deployment and wanted state of every app whose live release is a process (Node.js or a container): the front proxy's routes. */
-  async liveProcessReleases(): Promise<Array<{ slug: string; deploymentId: string; desired: 'running' | 'stopped' }>> {
+  async liveProcessReleases(): Promise<Array<{ slug: string; uidOffset: number; deploymentId: string; desired: 'running' | 'stopped' }>> {
     return this.db
       .selectFrom('deploy.apps as a')
       .innerJoin('deploy.deployments as d', 'd.id', 'a.live_deployment_id')
-      .select(['a.slug', 'd.id as deploymentId', 'a.desired'])
+      .select(['a.slug', 'a.uid_offset as uidOffset', 'd.id as deploymentId', 'a.desired'])
       .where('d.kind', '!=', 'static')
       .execute();
   }

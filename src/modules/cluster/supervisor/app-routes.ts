@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import type pg from 'pg';
 import type { Logger } from '../../../platform/logger.ts';
-import { appTrafficRecorder, type EdgeFiles, slugOfBackend } from '../../deploy/edge.ts';
+import { appTrafficRecorder, type EdgeFiles, mapEntries, slotOfBackend } from '../../deploy/edge.ts';
 import type { Haproxy } from './haproxy.ts';
 
 /** How often the supervisor looks for new app routes from deploy, and reads HAProxy's per-app counters. */
 const ROUTES_POLL_MS = 250;
 const TRAFFIC_POLL_MS = 1000;
+/** Slots' backends come in blocks of this many; a slot past the last block makes HAProxy reload with one more. */
+export const SLOT_BLOCK = 128;
 const RESPONSE_CLASSES = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'];
 
 /** What following deploy's app routes needs from the cluster supervisor. */
@@ -16,61 +18,68 @@ export interface AppRoutesHost {
   haproxy(): Haproxy | undefined;
   /** Runs a change of HAProxy alone (a reload must not meet a rolling restart's flip). */
   exclusive<T>(change: () => Promise<T>): Promise<T>;
-  /** Rewrites HAProxy's main configuration from the sides in use now. */
-  writeConfig(): void;
+  /** Rewrites HAProxy's configuration with this many slot backends and the sides in use now. */
+  writeConfig(slots: number): void;
   pool: pg.Pool;
   log: Logger;
 }
 
-/** Following deploy's routes; `restarted()` after HAProxy was started anew (its counters and map are the files'). */
+/** Following deploy's routes. */
 export interface AppRoutes {
+  /** Slot backends the configuration must have for the map as it is on disk now. */
+  slotsNeeded(): number;
+  /** HAProxy was started anew with the configuration written for `slotsNeeded()`: its map and counters are the files'. */
   restarted(): void;
   stop(): void;
 }
 
-const mapEntries = (text: string) => new Map(text.split('\n').flatMap((line) => (line ? [line.split(' ') as [string, string]] : [])));
+/** Slot backends for a map: whole blocks, enough for its highest slot. */
+const slotsFor = (entries: Map<string, number>) => SLOT_BLOCK * Math.max(1, Math.ceil((Math.max(-1, ...entries.values()) + 1) / SLOT_BLOCK));
 
 /**
- * Follows deploy's app routes. New or removed backends (an app's first Node.js
- * release, a deleted app): HAProxy reloads (a new worker takes the listeners;
- * the old one finishes its requests). An app started or stopped: only the map
- * changes, through the runtime API, without a reload. A switch to a new release
- * changes neither: deploy re-points the app's socket link.
+ * Follows deploy's app routes. An app added, removed, started or stopped
+ * changes the map, applied through the runtime API (no reload: the slots'
+ * backends are all there). A switch to a new release changes nothing here:
+ * deploy re-points the slot's socket link. Only a slot past the configured
+ * blocks reloads HAProxy (a new worker takes the listeners; the old one
+ * finishes its requests, and closes idle connections).
  *
  * Requests HAProxy sent straight to apps are added to their counters every
  * second. A new HAProxy worker counts from 0: its counts are read just before a
  * reload; what the old worker serves after that read is not counted.
  */
 export function followAppRoutes(host: AppRoutesHost): AppRoutes {
-  const read = () => ({ backends: fs.readFileSync(host.edge.backends, 'utf8'), map: fs.readFileSync(host.edge.map, 'utf8') });
+  const read = () => mapEntries(fs.readFileSync(host.edge.map, 'utf8'));
   let applied = read();
+  let slots = slotsFor(applied);
   let stopped = false;
   let busy = false;
   const recordTraffic = appTrafficRecorder(host.pool);
-  const lastTraffic = new Map<string, { requests: number; errors: number }>();
+  const lastTraffic = new Map<number, { requests: number; errors: number }>();
 
   const readTraffic = async () => {
     const haproxy = host.haproxy();
     if (stopped || !haproxy) return;
+    const slugOf = new Map([...applied].map(([slug, slot]) => [slot, slug]));
     for (const row of await haproxy.stats()) {
-      const slug = row.svname === 'BACKEND' ? slugOfBackend(row.pxname ?? '') : undefined;
-      if (!slug) continue;
+      const slot = row.svname === 'BACKEND' ? slotOfBackend(row.pxname ?? '') : undefined;
+      if (slot === undefined) continue;
       const requests = RESPONSE_CLASSES.reduce((sum, k) => sum + (Number(row[k]) || 0), 0);
       const errors = Number(row.hrsp_5xx) || 0;
-      const last = lastTraffic.get(slug) ?? { requests: 0, errors: 0 };
-      lastTraffic.set(slug, { requests, errors });
-      if (requests > last.requests) await recordTraffic(slug, requests - last.requests, Math.max(0, errors - last.errors));
+      const last = lastTraffic.get(slot) ?? { requests: 0, errors: 0 };
+      lastTraffic.set(slot, { requests, errors });
+      const slug = slugOf.get(slot);
+      if (slug && requests > last.requests) await recordTraffic(slug, requests - last.requests, Math.max(0, errors - last.errors));
     }
   };
 
   /** Applies the map's changes through the runtime API; false if HAProxy refused one (then a reload applies them). */
-  const updateMap = async (haproxy: Haproxy, before: string, after: string): Promise<boolean> => {
-    const [was, is] = [mapEntries(before), mapEntries(after)];
+  const updateMap = async (haproxy: Haproxy, was: Map<string, number>, is: Map<string, number>): Promise<boolean> => {
     const commands = [
       ...[...was.keys()].filter((slug) => !is.has(slug)).map((slug) => `del map ${host.edge.map} ${slug}`),
       ...[...is]
-        .filter(([slug, backend]) => was.get(slug) !== backend)
-        .map(([slug, backend]) => `${was.has(slug) ? 'set' : 'add'} map ${host.edge.map} ${slug} ${backend}`),
+        .filter(([slug, slot]) => was.get(slug) !== slot)
+        .map(([slug, slot]) => `${was.has(slug) ? 'set' : 'add'} map ${host.edge.map} ${slug} app_${slot}`),
     ];
     for (const command of commands) {
       const answer = (await haproxy.command(command)).trim();
@@ -88,14 +97,17 @@ export function followAppRoutes(host: AppRoutesHost): AppRoutes {
     busy = true;
     try {
       const now = read();
-      if (now.backends === applied.backends && now.map === applied.map) return;
+      if (now.size === applied.size && [...now].every(([slug, slot]) => applied.get(slug) === slot)) return;
       await host.exclusive(async () => {
-        if (now.backends === applied.backends && (await updateMap(haproxy, applied.map, now.map))) return;
+        // A slot traffic counts for is read under the map that was in force, before it changes.
         await readTraffic().catch(() => undefined);
-        host.writeConfig();
+        const needed = Math.max(slots, slotsFor(now));
+        if (needed === slots && (await updateMap(haproxy, applied, now))) return;
+        host.writeConfig(needed);
         await haproxy.reload();
+        slots = needed;
         lastTraffic.clear();
-        host.log.info('HAProxy reloaded with the app backends deploy wrote');
+        host.log.info({ slots }, 'HAProxy reloaded with more app slots');
       });
       applied = now;
     } catch (error) {
@@ -111,8 +123,12 @@ export function followAppRoutes(host: AppRoutesHost): AppRoutes {
     TRAFFIC_POLL_MS,
   );
   return {
+    slotsNeeded() {
+      return Math.max(slots, slotsFor(read()));
+    },
     restarted() {
       applied = read();
+      slots = Math.max(slots, slotsFor(applied));
       lastTraffic.clear();
     },
     stop() {

@@ -13,8 +13,10 @@ export interface HaproxyConfigInput {
   statsPort: number;
   socketPath: string;
   slots: ApiSlot[];
-  /** Deploy's HAProxy map of running Node.js apps (slug → backend); its backends come in a second configuration file. */
+  /** Deploy's HAProxy map of running apps (slug → the backend of its slot). */
   appsMap: string;
+  /** The slots' backends (deploy's `edgeBackends`), appended as they are. */
+  appsBackends: string;
 }
 
 /** HAProxy server name of a slot's port 0 or 1 (`api-1a`, `api-1b`). */
@@ -65,7 +67,7 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     '',
     'frontend fe_aula',
     `  bind ${input.host}:${input.port}`,
-    "  # A running Node.js app's /apps/<slug>/… goes straight to its release's socket (backends from deploy's file);",
+    "  # A running app's /apps/<slug>/… goes straight to its release's socket (the map names its slot's backend);",
     '  # anything else under /apps/ (static sites, stopped or unknown apps, /apps/<slug> without a slash) goes to Aula.',
     `  http-request set-var(txn.app) path,field(3,/),map(${input.appsMap}) if { path_reg ^/apps/[a-z0-9-]+/ }`,
     '  use_backend %[var(txn.app)] if { var(txn.app) -m found }',
@@ -106,5 +108,7 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     '  stats refresh 2s',
     '  http-request deny unless { src 127.0.0.0/8 }',
     '',
+    "# Deployed apps: one backend per slot, connecting to the slot's socket link (deploy's edge files).",
+    input.appsBackends,
   ].join('\n');
 }

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CRASH_WINDOW_MS, RestartPolicy } from './backoff.ts';
-import { edgeBackends, edgeMap } from '../../deploy/edge.ts';
+import { edgeBackends, edgeFiles, edgeMap } from '../../deploy/edge.ts';
+import { SLOT_BLOCK } from './app-routes.ts';
 import { securityHeaderValues } from '../../../platform/http/security-headers.ts';
 import { haproxyConfig } from './haproxy-config.ts';
 import { findHaproxy } from './haproxy.ts';
@@ -32,12 +33,14 @@ describe('RestartPolicy', () => {
 });
 
 describe('generated HAProxy configuration', () => {
+  const edge = edgeFiles('/tmp/aula-test-data');
   const config = haproxyConfig({
     host: '127.0.0.1',
     port: 18080,
     statsPort: 18099,
     socketPath: '/tmp/aula-test-haproxy.sock',
     appsMap: '/tmp/aula-test-apps.map',
+    appsBackends: edgeBackends(2, edge, { 'x-content-type-options': 'nosniff' }),
     slots: [
       { name: 'api-1', ports: [18081, 18082] },
       { name: 'api-2', ports: [18083, 18084] },
@@ -67,26 +70,38 @@ describe('generated HAProxy configuration', () => {
       statsPort: 2,
       socketPath: '/tmp/s',
       appsMap: '/tmp/m',
+      appsBackends: '',
       slots: [{ name: 'api-1', ports: [3, 4], enabled: 1 }],
     });
     expect(flipped).toContain('server api-1a 127.0.0.1:3 disabled');
     expect(flipped).toContain('server api-1b 127.0.0.1:4\n');
   });
 
-  it("sends a running app's /apps/<slug>/ paths to the backend deploy names in its map, before the stream rules", () => {
+  it("sends a running app's /apps/<slug>/ paths to the slot backend deploy's map names, before the stream rules", () => {
     expect(config).toContain('http-request set-var(txn.app) path,field(3,/),map(/tmp/aula-test-apps.map) if { path_reg ^/apps/[a-z0-9-]+/ }');
     expect(config.indexOf('use_backend %[var(txn.app)]')).toBeLessThan(config.indexOf('use_backend be_stream'));
+    expect(config).toContain(`backend app_1\n`);
+    expect(config).toContain(`server live unix@${edge.sockets}/1.sock`);
+    expect(config).not.toContain('backend app_2\n');
   });
 
-  it.skipIf(!findHaproxy())("is accepted by the installed HAProxy, with deploy's app backends beside it", async () => {
+  it.skipIf(!findHaproxy())("is accepted by the installed HAProxy, with deploy's slot backends and map", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aula-haproxy-cfg-'));
     try {
-      const routes = [{ slug: 'team-one', socket: '/tmp/aula/deploy/run/0b2c/app.sock' }];
-      fs.writeFileSync(path.join(dir, 'apps.map'), edgeMap(routes));
-      fs.writeFileSync(path.join(dir, 'apps.cfg'), edgeBackends(routes, await securityHeaderValues()));
-      fs.writeFileSync(path.join(dir, 'haproxy.cfg'), config.replace('/tmp/aula-test-apps.map', path.join(dir, 'apps.map')));
-      const files = ['haproxy.cfg', 'apps.cfg'].flatMap((f) => ['-f', path.join(dir, f)]);
-      const check = spawnSync(findHaproxy()!, ['-c', ...files], { encoding: 'utf8' });
+      const edgeHere = edgeFiles(dir);
+      fs.mkdirSync(edgeHere.dir, { recursive: true });
+      fs.writeFileSync(edgeHere.map, edgeMap([{ slug: 'team-one', slot: 1 }]));
+      const full = haproxyConfig({
+        host: '127.0.0.1',
+        port: 18080,
+        statsPort: 18099,
+        socketPath: path.join(dir, 'haproxy.sock'),
+        appsMap: edgeHere.map,
+        appsBackends: edgeBackends(SLOT_BLOCK, edgeHere, await securityHeaderValues()),
+        slots: [{ name: 'api-1', ports: [18081, 18082] }],
+      });
+      fs.writeFileSync(path.join(dir, 'haproxy.cfg'), full);
+      const check = spawnSync(findHaproxy()!, ['-c', '-f', path.join(dir, 'haproxy.cfg')], { encoding: 'utf8' });
       expect(check.stderr + check.stdout).toContain('Configuration file is valid');
       expect(check.status).toBe(0);
     } finally {

@@ -12,7 +12,8 @@ import { haproxyConfig, serverName, type ApiSlot } from './haproxy-config.ts';
 import { startHaproxy, type Haproxy } from './haproxy.ts';
 import { clusterSettings } from '../config.ts';
 import { isProcessRegistered } from '../../../platform/process-registry.ts';
-import { APP_RUNNER_QUEUE, edgeFiles, ensureEdgeFiles } from '../../deploy/edge.ts';
+import { securityHeaderValues } from '../../../platform/http/security-headers.ts';
+import { APP_RUNNER_QUEUE, edgeBackends, edgeFiles, ensureEdgeFiles } from '../../deploy/edge.ts';
 import { followAppRoutes } from './app-routes.ts';
 
 /** The ping/echo monitor's cadence: a ping every 200 ms, 3 misses in a row mean dead or hung. */
@@ -187,8 +188,9 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
   const configPath = path.join(dir, 'haproxy.cfg');
   const edge = edgeFiles(config.dataDir);
   await ensureEdgeFiles(edge);
-  const configPaths = [configPath, edge.backends];
-  const writeHaproxyConfig = () =>
+  const headers = await securityHeaderValues();
+  const configPaths = [configPath];
+  const writeHaproxyConfig = (appSlots: number) =>
     fs.writeFileSync(
       configPath,
       haproxyConfig({
@@ -197,6 +199,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
         statsPort,
         socketPath,
         appsMap: edge.map,
+        appsBackends: edgeBackends(appSlots, edge, headers),
         slots: slots.flatMap((s) => (s.api ? [{ ...s.api, enabled: s.side }] : [])),
       }),
     );
@@ -226,7 +229,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       await sleep(delay);
       if (stopping) return;
       try {
-        writeHaproxyConfig();
+        writeHaproxyConfig(appRoutes.slotsNeeded());
         appRoutes.restarted();
         const next = await startHaproxy(haproxyBinary, configPaths, socketPath, log);
         haproxy = next;
@@ -238,7 +241,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       }
     }
   };
-  writeHaproxyConfig();
+  writeHaproxyConfig(appRoutes.slotsNeeded());
   const startAll = async () => {
     const started = await Promise.all(slots.map(async (slot) => [slot, await launch(slot, 0)] as const));
     const missing = started.filter(([, proc]) => !proc).map(([slot]) => slot.info.name);
@@ -247,6 +250,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       throw new Error(`instances did not start: ${missing.join(', ')}`);
     }
     try {
+      writeHaproxyConfig(appRoutes.slotsNeeded());
       appRoutes.restarted();
       haproxy = await startHaproxy(haproxyBinary, configPaths, socketPath, log);
       superviseHaproxy(haproxy);
