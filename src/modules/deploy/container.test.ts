@@ -22,7 +22,7 @@ function compileServer(dir: string): Buffer | undefined {
 
 const podmanWorks =
   (await PodmanRunner.available()) &&
-  (await new PodmanRunner().check().then(
+  (await new PodmanRunner('container-test-probe').check().then(
     () => true,
     () => false,
   ));
@@ -50,7 +50,7 @@ describe.skipIf(!podmanWorks)('deploy: a Dockerfile project runs as a container 
   });
   afterAll(async () => {
     await w?.stop();
-    for (const id of deployments) await new PodmanRunner().removeImage(imageOf(id));
+    for (const id of deployments) await new PodmanRunner('container-test-cleanup').removeImage(imageOf(id));
   });
 
   it('builds the image, runs it as the app uid with no network, switches releases and rolls back', async (context) => {

@@ -43,7 +43,7 @@ export function existingEngine(ctx: ModuleContext): Promise<DeployEngine> | unde
 /** Podman for Dockerfile projects, when the operator has not turned containers off and podman works here; otherwise undefined (and why is logged). */
 async function containerRunner(setting: 'auto' | 'off', ctx: ModuleContext): Promise<PodmanRunner | undefined> {
   if (setting === 'off' || !(await PodmanRunner.available())) return undefined;
-  const podman = new PodmanRunner();
+  const podman = new PodmanRunner(ctx.config.dataDir);
   try {
     await podman.check();
     return podman;

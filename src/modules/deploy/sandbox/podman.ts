@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { checkCgroups, createCgroup } from './cgroup.ts';
@@ -7,8 +8,6 @@ import { type ExitInfo, type Limits, type Runner, type SandboxProcess, type Sand
 
 const run = promisify(execFile);
 const MAX_LINE = 4000;
-/** Every container and image Aula makes carries this label or name prefix, so leftovers can be found. */
-const LABEL = 'aula.deploy=1';
 const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The image tag of a release built from its Dockerfile. */
@@ -43,6 +42,13 @@ async function removeContainer(name: string): Promise<void> {
  */
 export class PodmanRunner implements Runner {
   readonly name = 'podman';
+  /** Every container and image this runner makes carries it, so its own leftovers (and only those) can be found. */
+  private readonly label: string;
+
+  /** `owner` names the Aula installation (its data directory): another one on the same host keeps its containers. */
+  constructor(owner: string) {
+    this.label = `aula.deploy=${createHash('sha256').update(owner).digest('hex').slice(0, 16)}`;
+  }
 
   /** Whether podman is on PATH (the check says whether it works). */
   static async available(): Promise<boolean> {
@@ -58,7 +64,7 @@ export class PodmanRunner implements Runner {
     });
     await checkCgroups();
     // Containers of an Aula that died are not anyone's any more: the supervisor starts the live ones again.
-    const { stdout } = await run('podman', ['ps', '--all', '--filter', `label=${LABEL}`, '--format', '{{.Names}}'], { env: { PATH: HOST_PATH } });
+    const { stdout } = await run('podman', ['ps', '--all', '--filter', `label=${this.label}`, '--format', '{{.Names}}'], { env: { PATH: HOST_PATH } });
     for (const name of stdout.split('\n').filter(Boolean)) await removeContainer(name);
   }
 
@@ -84,7 +90,7 @@ export class PodmanRunner implements Runner {
         'build',
         '--network=none',
         '--label',
-        LABEL,
+        this.label,
         ...limitArgs(group, o.limits),
         ...Object.keys(o.args).flatMap((k) => ['--build-arg', k]),
         '--tag',
@@ -142,7 +148,7 @@ export class PodmanRunner implements Runner {
       '--name',
       container,
       '--label',
-      LABEL,
+      this.label,
       '--pull=never',
       '--network=none',
       '--read-only',
