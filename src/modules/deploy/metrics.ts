@@ -55,44 +55,38 @@ export function registerRecordedAppMetrics(source: RecordedSource): void {
   recorded = source;
   if (!first) return;
   const rows = async () => (recorded ? await recorded().catch(() => []) : []);
-  new client.Counter({
-    name: 'aula_app_served_requests_total',
-    help: 'Requests each app answered, through any front (Aula or HAProxy), as recorded in its row',
-    labelNames: ['slug'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const app of await rows()) this.inc({ slug: app.slug }, app.requests);
-    },
-  });
-  new client.Counter({
-    name: 'aula_app_served_5xx_total',
-    help: 'Answers with a 5xx status of each app, through any front, as recorded in its row',
-    labelNames: ['slug'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const app of await rows()) this.inc({ slug: app.slug }, app.responses5xx);
-    },
-  });
-  new client.Gauge({
-    name: 'aula_app_sampled_memory_bytes',
-    help: "Each running app's memory at its latest sample (every 2 s by the process that runs it)",
-    labelNames: ['slug'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const app of await rows()) if (app.memoryBytes !== null) this.set({ slug: app.slug }, app.memoryBytes);
-    },
-  });
-  new client.Gauge({
-    name: 'aula_app_sampled_cpu_percent',
-    help: "Each running app's CPU use at its latest sample, in percent of one core",
-    labelNames: ['slug'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const app of await rows()) if (app.cpuPercent !== null) this.set({ slug: app.slug }, app.cpuPercent);
-    },
-  });
+  const fromRows = (Metric: typeof client.Counter | typeof client.Gauge, name: string, help: string, value: (app: AppRow) => number | null) =>
+    new Metric({
+      name,
+      help,
+      labelNames: ['slug'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const app of await rows()) {
+          const v = value(app);
+          // A counter only goes up: `inc` from zero after the reset sets it to the recorded total.
+          if (v !== null) 'set' in this ? this.set({ slug: app.slug }, v) : this.inc({ slug: app.slug }, v);
+        }
+      },
+    });
+  fromRows(
+    client.Counter,
+    'aula_app_served_requests_total',
+    'Requests each app answered, through any front (Aula or HAProxy), as recorded in its row',
+    (a) => a.requests,
+  );
+  fromRows(
+    client.Counter,
+    'aula_app_served_5xx_total',
+    'Answers with a 5xx status of each app, through any front, as recorded in its row',
+    (a) => a.responses5xx,
+  );
+  fromRows(
+    client.Gauge,
+    'aula_app_sampled_memory_bytes',
+    "Each running app's memory at its latest sample (every 2 s by the process that runs it)",
+    (a) => a.memoryBytes,
+  );
+  fromRows(client.Gauge, 'aula_app_sampled_cpu_percent', "Each running app's CPU use at its latest sample, in percent of one core", (a) => a.cpuPercent);
 }

@@ -1,13 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { checkCgroups, createCgroup } from './cgroup.ts';
 import { NPM_CLI } from '../release.ts';
-import { type ExitInfo, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
+import { type ExitInfo, pipeLines, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
 
-const MAX_LINE = 4000;
 // Joins every cgroup of the sandbox, then becomes the sandbox: nothing it starts can run outside the limits.
 const JOIN_THEN_EXEC = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
@@ -88,12 +86,6 @@ function bwrapArgs(spec: SandboxSpec): string[] {
     'sh',
     ...spec.command,
   ];
-}
-
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  readline
-    .createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
-    .on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
 }
 
 /** Runs code under bubblewrap as its own uid, in cgroup (v2 or v1) limits, with no network. Needs root, bwrap and setpriv. */

@@ -48,6 +48,22 @@ export async function pidsUnder(dir: string): Promise<number[]> {
   return pids;
 }
 
+/** SIGKILLs every process left in a group (and below it); one that is gone already is skipped. */
+export async function killGroup(group: SandboxCgroup): Promise<void> {
+  for (const pid of await group.pids()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Waits until a group holds no process (a second at most), so it can be removed. */
+export async function groupEmptied(group: SandboxCgroup): Promise<void> {
+  for (let round = 0; round < 50 && (await group.pids()).length > 0; round++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Removes a group and the groups below it, the deepest first. */
 export async function removeGroup(dir: string): Promise<void> {
   for (const group of (await subgroups(dir)).reverse()) await fs.rmdir(group).catch(() => undefined);

@@ -1,13 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { checkCgroups, createCgroup } from './cgroup.ts';
-import type { SandboxCgroup } from './cgroup-files.ts';
-import { type ExitInfo, type Limits, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
+import { groupEmptied, killGroup, type SandboxCgroup } from './cgroup-files.ts';
+import { type ExitInfo, type Limits, pipeLines, type Runner, type SandboxProcess, type SandboxSpec, sandboxProcess } from './runner.ts';
 
 const run = promisify(execFile);
-const MAX_LINE = 4000;
 const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The image tag of a release built from its Dockerfile. */
@@ -21,12 +19,6 @@ export const imageOf = (deploymentId: string): string => `localhost/aula-app-${d
  */
 function limitArgs(group: SandboxCgroup, limits: Limits): string[] {
   return ['--cgroup-parent', group.parentPath, '--ulimit', 'nofile=1024:1024', '--ulimit', `nproc=${limits.pids}:${limits.pids}`];
-}
-
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  readline
-    .createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
-    .on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
 }
 
 /** Removes a container (and anything still running in it); quiet when it is gone already. */
@@ -105,15 +97,7 @@ export class PodmanRunner implements Runner {
     pipeLines(child.stderr, o.onLine);
     const killAll = () => {
       child.kill('SIGKILL');
-      void group.pids().then((pids) => {
-        for (const pid of pids) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
-      });
+      void killGroup(group);
     };
     o.signal.addEventListener('abort', killAll, { once: true });
     if (o.signal.aborted) killAll();
@@ -124,7 +108,7 @@ export class PodmanRunner implements Runner {
       });
     } finally {
       o.signal.removeEventListener('abort', killAll);
-      for (let round = 0; round < 50 && (await group.pids()).length > 0; round++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await groupEmptied(group);
       await group.remove();
     }
   }
@@ -177,13 +161,7 @@ export class PodmanRunner implements Runner {
     const killAll = async () => {
       killing = true;
       await removeContainer(container);
-      for (const pid of await group.pids()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
+      await killGroup(group);
     };
     const exited: Promise<ExitInfo> = ended.then(async (end) => {
       const events = await group.events();
@@ -191,7 +169,7 @@ export class PodmanRunner implements Runner {
       // that Aula did not kill, ended by SIGKILL, in a group whose memory limit was reached, was killed for memory.
       events.oomKilled ||= end.code === 137 && !killing && (await group.memoryLimitReached());
       await killAll();
-      for (let round = 0; round < 50 && (await group.pids()).length > 0; round++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await groupEmptied(group);
       await group.remove();
       // A container killed from outside ends its `podman run` with 137 (128 + SIGKILL).
       return { code: end.code === 137 ? null : end.code, signal: end.code === 137 ? 'SIGKILL' : null, ...events };

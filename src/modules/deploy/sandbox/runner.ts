@@ -1,3 +1,5 @@
+import readline from 'node:readline';
+
 /** Resource limits of one sandbox (an app or a build). */
 export interface Limits {
   memoryMb: number;
@@ -69,6 +71,15 @@ export interface Runner {
   /** Throws with a message for the operator when the host lacks what the runner needs. */
   check(): Promise<void>;
   start(spec: SandboxSpec): Promise<SandboxProcess>;
+}
+
+const MAX_LINE = 4000;
+
+/** Calls `onLine` with each line of a sandboxed process's output, a very long line cut at 4,000 characters. */
+export function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  readline
+    .createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
+    .on('line', (line) => onLine(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
 }
 
 /** A runner's process: `killAll` runs at once when `signal` aborts, and `kill()` waits for the exit it causes. */
