@@ -33,29 +33,29 @@ export interface Haproxy {
   command(line: string): Promise<string>;
   /** Server rows of `show stat`, as objects keyed by the CSV header. */
   stats(): Promise<Array<Record<string, string>>>;
-  /** Re-reads the configuration files after checking them: a new worker takes the listeners, the old one finishes its connections. */
+  /** Re-reads the configuration file after checking it: a new worker takes the listeners, the old one finishes its connections. */
   reload(): Promise<void>;
   /** Soft stop: stop accepting, let open connections finish (bounded by hard-stop-after), then exit. */
   stop(): Promise<void>;
 }
 
-/** Checks the configuration files with `haproxy -c`; throws HAProxy's own message when it refuses them. */
-async function checkConfig(binary: string, configPaths: string[]): Promise<void> {
-  const check = spawn(binary, ['-c', ...configPaths.flatMap((p) => ['-f', p])], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Checks the configuration file with `haproxy -c`; throws HAProxy's own message when it refuses it. */
+async function checkConfig(binary: string, configPath: string): Promise<void> {
+  const check = spawn(binary, ['-c', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let checkOutput = '';
   check.stderr!.on('data', (chunk: Buffer) => (checkOutput += chunk.toString()));
   const checkCode = await new Promise<number | null>((resolve) => check.on('exit', resolve));
-  if (checkCode !== 0) throw new Error(`HAProxy refused the generated configuration ${configPaths.join(' + ')}:\n${checkOutput}`);
+  if (checkCode !== 0) throw new Error(`HAProxy refused the generated configuration ${configPath}:\n${checkOutput}`);
 }
 
 /**
- * Starts `haproxy -W -db -f config…` (master-worker, in the foreground, so a reload keeps the
+ * Starts `haproxy -W -db -f config` (master-worker, in the foreground, so a reload keeps the
  * listeners) and waits until its runtime socket answers.
  */
-export async function startHaproxy(binary: string, configPaths: string[], socketPath: string, log: Logger): Promise<Haproxy> {
-  await checkConfig(binary, configPaths);
+export async function startHaproxy(binary: string, configPath: string, socketPath: string, log: Logger): Promise<Haproxy> {
+  await checkConfig(binary, configPath);
   fs.rmSync(socketPath, { force: true });
-  const child = spawn(binary, ['-W', '-db', ...configPaths.flatMap((p) => ['-f', p])], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(binary, ['-W', '-db', '-f', configPath], { stdio: ['ignore', 'inherit', 'pipe'] });
   child.stderr!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) log.info({ haproxy: line }, 'haproxy');
   });
@@ -102,7 +102,7 @@ export async function startHaproxy(binary: string, configPaths: string[], socket
       return rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [names[i]!, value])));
     },
     async reload() {
-      await checkConfig(binary, configPaths);
+      await checkConfig(binary, configPath);
       child.kill('SIGUSR2');
       worker = await workerPid(worker);
     },

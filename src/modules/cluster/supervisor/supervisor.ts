@@ -189,7 +189,6 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
   const edge = edgeFiles(config.dataDir);
   await ensureEdgeFiles(edge);
   const headers = await securityHeaderValues();
-  const configPaths = [configPath];
   const writeHaproxyConfig = (appSlots: number) =>
     fs.writeFileSync(
       configPath,
@@ -231,7 +230,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       try {
         writeHaproxyConfig(appRoutes.slotsNeeded());
         appRoutes.restarted();
-        const next = await startHaproxy(haproxyBinary, configPaths, socketPath, log);
+        const next = await startHaproxy(haproxyBinary, configPath, socketPath, log);
         haproxy = next;
         save();
         superviseHaproxy(next);
@@ -241,7 +240,6 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
       }
     }
   };
-  writeHaproxyConfig(appRoutes.slotsNeeded());
   const startAll = async () => {
     const started = await Promise.all(slots.map(async (slot) => [slot, await launch(slot, 0)] as const));
     const missing = started.filter(([, proc]) => !proc).map(([slot]) => slot.info.name);
@@ -252,7 +250,7 @@ export async function startCluster(config: Config, runtime: Runtime, haproxyBina
     try {
       writeHaproxyConfig(appRoutes.slotsNeeded());
       appRoutes.restarted();
-      haproxy = await startHaproxy(haproxyBinary, configPaths, socketPath, log);
+      haproxy = await startHaproxy(haproxyBinary, configPath, socketPath, log);
       superviseHaproxy(haproxy);
     } catch (error) {
       for (const [, proc] of started) await stopChild(proc!, 1000);
